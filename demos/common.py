@@ -1,0 +1,87 @@
+"""Helpers shared by the tabs: input validation, model access, PNG outputs, model-card tables."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import os
+import secrets
+import tempfile
+from numbers import Real
+from pathlib import Path
+
+import gradio as gr
+
+import gen_core
+from gen_core.card import read_card
+from gen_core.imaging import png_bytes
+
+OUTPUT_DIR = Path(tempfile.gettempdir()) / "gen_core_lab"
+MAX_SEED = 2 ** 32 - 1
+# Keep upscaled digits crisp when the browser resizes the image.
+CSS = ".pixelated img { image-rendering: pixelated; }"
+
+
+@functools.lru_cache(maxsize=None)
+def get_model(name: str) -> gen_core.HubModel:
+    """The model, loaded once per process (raises gen_core.LoadError)."""
+    return gen_core.load(name)
+
+
+def require_int(value: object, name: str, low: int, high: int) -> int:
+    """`value` as an int in [low, high], or a gr.Error that says what is allowed."""
+    message = f"{name} must be a whole number from {low} to {high}"
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise gr.Error(f"{message}; got {str(value)[:40]!r}.")
+    if value != int(value) or not low <= value <= high:
+        raise gr.Error(f"{message}; got {value}.")
+    return int(value)
+
+
+def require_float(value: object, name: str, low: float, high: float) -> float:
+    message = f"{name} must be a number from {low} to {high}"
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise gr.Error(f"{message}; got {str(value)[:40]!r}.")
+    if not low <= value <= high:
+        raise gr.Error(f"{message}; got {value}.")
+    return float(value)
+
+
+def new_seed() -> int:
+    return secrets.randbelow(MAX_SEED + 1)
+
+
+def save_png(data: bytes) -> str:
+    """Write PNG bytes to the app's output folder under their hash (same image, same file)."""
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT_DIR / f"{hashlib.sha256(data).hexdigest()[:24]}.png"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return str(path)
+
+
+def save_image(image) -> str:
+    return save_png(png_bytes(image))
+
+
+def metrics_table(model: gen_core.HubModel) -> str:
+    """The model card's measured metrics as a Markdown table (or a note that there are none)."""
+    try:
+        info = read_card(model.source.directory)
+    except (OSError, ValueError) as e:
+        return f"_No readable model card ({type(e).__name__})._"
+    if not info.metrics:
+        return "_This model card has no measured metrics yet: run `python -m gen_core.evaluate`._"
+    rows = "\n".join(f"| {m.label} | {m.value:.4g} |" for m in info.metrics)
+    seconds = info.training.get("train_seconds")
+    trained = f"\n\nTrained on {model.config.data or 'unknown data'}" + (
+        f" in {seconds / 60:.1f} CPU-minutes" if seconds else "") + "."
+    return f"| metric | value |\n|---|---|\n{rows}{trained}"
+
+
+def unavailable(name: str, error: Exception) -> None:
+    """In place of a tab's controls: what failed and how to fix it."""
+    gr.Markdown(f"### ⚠️ `{name}` could not be loaded, so this tab is off.\n\n"
+                f"The other tabs still work.\n\n```\n{error}\n```")

@@ -1,0 +1,63 @@
+"""HubModel: the one persistence path for every gen_core model.
+
+nn.Module + huggingface_hub.PyTorchModelHubMixin with a dataclass config as the only constructor
+argument. ``save_pretrained`` writes config.json + model.safetensors + README.md; loading reads a
+*local directory* only (gen_core.hub fetches Hub files into the cache first), always with strict
+key matching and never through pickle: the mixin's own Hub path would fall back to
+pytorch_model.bin, which we refuse.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, ClassVar
+
+import safetensors.torch
+import torch
+from huggingface_hub import ModelCard, PyTorchModelHubMixin
+from torch import nn
+
+REPO_URL = "https://github.com/gen-core-lab/gen-core-lab"
+
+
+class HubModel(nn.Module, PyTorchModelHubMixin, library_name="gen_core", license="mit", repo_url=REPO_URL):
+    family: ClassVar[str]            # key in gen_core.models.FAMILIES
+    config_class: ClassVar[type]     # the dataclass taken by __init__
+    task: ClassVar[str]              # Hugging Face task tag for the model card
+    config: Any
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    @classmethod
+    def _from_pretrained(cls, *, model_id: str, config: dict | Any = None, map_location: str = "cpu",
+                         **_ignored: Any) -> "HubModel":
+        directory = Path(model_id)
+        if not directory.is_dir():
+            raise ValueError(f"{model_id} is not a directory; load Hub models through gen_core.load")
+        if isinstance(config, dict):
+            config = dict(config)
+            family = config.pop("family", cls.family)
+            if family != cls.family:
+                raise ValueError(f"config.json is for a {family!r} model, not {cls.family!r}")
+            fields = {f.name for f in dataclasses.fields(cls.config_class)}
+            unknown = set(config) - fields
+            if unknown:
+                raise ValueError(f"config.json has keys {sorted(unknown)} unknown to {cls.__name__}")
+            config = cls.config_class(**config)
+        model = cls(config)
+        safetensors.torch.load_model(model, str(directory / "model.safetensors"), strict=True,
+                                     device=str(map_location))
+        return model.eval()
+
+    def save_pretrained(self, save_directory: str | Path, **kwargs: Any) -> Any:
+        """Write config.json (the dataclass plus its family), model.safetensors and README.md."""
+        config = {"family": self.family, **dataclasses.asdict(self.config)}
+        return super().save_pretrained(save_directory, config=config, **kwargs)
+
+    def generate_model_card(self, *args: Any, **kwargs: Any) -> ModelCard:
+        from gen_core.card import build_card
+
+        return build_card(self, metrics={})
+

@@ -1,0 +1,1 @@
+"""Datasets used by gen_core's models."""

