@@ -62,7 +62,7 @@ def build() -> None:
     """The tab, inside the caller's gr.Blocks."""
     with gr.Tab("cGAN digits", id="cgan"):
         gr.Markdown("## Conditional GAN: pick a digit\nA generator trained with its label as input "
-                    "draws the digit you ask for; the seed fixes the noise $z$.")
+                    "draws the digit you ask for; the seed fixes the noise $z$.", latex_delimiters=common.LATEX)
         try:
             model = common.get_model(MODEL)
         except LoadError as error:
@@ -77,15 +77,15 @@ def build() -> None:
                 with gr.Row():
                     seed = gr.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED,
                                      label="Seed", min_width=120)
-                    reroll = gr.Button("🎲 New seed", min_width=100)
+                    reroll = gr.Button("New seed", min_width=100)
                 truncation = gr.Slider(*TRUNCATION_RANGE, value=DEFAULTS["truncation"], step=0.1,
                                        label="Truncation ψ", info="keep |z| ≤ ψ; 4 keeps 99.99% of N(0, 1)")
                 run = gr.Button("Generate", variant="primary")
             with gr.Column(scale=2):
                 image = gr.Image(first_image, type="filepath", format="png", label="Samples (PNG)",
-                                 buttons=["download"], elem_classes="pixelated", interactive=False)
+                                 buttons=["download"], elem_classes="pixelated", interactive=False, height=560)
                 recipe = gr.Markdown(first_recipe)
-        gr.Markdown(OBJECTIVE)
+        gr.Markdown(OBJECTIVE, latex_delimiters=common.LATEX)
         with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
             gr.Markdown(common.metrics_table(model))
         gr.on([run.click, digit.change, n.release, truncation.release, seed.submit], generate,

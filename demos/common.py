@@ -18,8 +18,10 @@ from gen_core.imaging import png_bytes
 
 OUTPUT_DIR = Path(tempfile.gettempdir()) / "gen_core_lab"
 MAX_SEED = 2 ** 32 - 1
-# Keep upscaled digits crisp when the browser resizes the image.
-CSS = ".pixelated img { image-rendering: pixelated; }"
+# Keep upscaled digits crisp when the browser resizes the image, and show all of it.
+CSS = ".pixelated img { image-rendering: pixelated; object-fit: contain; }"
+# Inline $...$ as well as display $$...$$ math in Markdown.
+LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 
 
 @functools.lru_cache(maxsize=None)

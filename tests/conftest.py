@@ -22,8 +22,6 @@ import torch  # noqa: E402
 from gen_core.models.cgan import CGANConfig, CGANGenerator  # noqa: E402
 from gen_core.models.classifier import ClassifierConfig, MNISTClassifier  # noqa: E402
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture
 def fake_hub():

@@ -15,7 +15,8 @@ from gen_core.train.loop import Runtime, unwrap
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--z-dim", type=int, default=64)
     parser.add_argument("--width", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=2e-4)
+    parser.add_argument("--lr", type=float, default=2e-4, help="generator learning rate")
+    parser.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate (default: --lr)")
     parser.add_argument("--ema", type=float, default=0.999, help="decay of the exported generator's weight average")
     parser.set_defaults(steps=6000, batch_size=64)
 
@@ -29,7 +30,7 @@ class CGANTask:
         self.ema = copy.deepcopy(unwrap(self.generator)).eval().requires_grad_(False)
         betas = (0.5, 0.999)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=args.lr, betas=betas)
-        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=args.lr, betas=betas)
+        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=args.lr_d or args.lr, betas=betas)
 
     def step(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> dict[str, float]:
         b, device = len(images), images.device

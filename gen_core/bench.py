@@ -1,0 +1,124 @@
+"""Latency of every endpoint at three layers, printed as JSON.
+
+    python -m gen_core.bench [--repeats 50]
+
+1. model: the raw model call; 2. handler: the demo function (validation, sampling, PNG);
+3. http: POST /gradio_api/call/<api_name> to `python app.py` on 127.0.0.1, then read that event's
+stream to `complete`. The gradio_client figure is printed too; its own overhead is large.
+Also reports how long `python app.py` takes to answer on its port.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(pick(0.95), 2), "n": len(ordered)}
+
+
+def timed(fn: Callable[[int], object], repeats: int, warmup: int = 3) -> dict[str, float]:
+    for i in range(warmup):
+        fn(10_000 + i)
+    samples = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        fn(i)
+        samples.append((time.perf_counter() - start) * 1000)
+    return percentiles(samples)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def launch_app(port: int) -> tuple[subprocess.Popen, float]:
+    """Start `python app.py`; return the process and the seconds until it answered GET /."""
+    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port)}
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while time.perf_counter() - start < 120:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/")
+            if conn.getresponse().status == 200:
+                return proc, time.perf_counter() - start
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("app.py did not answer within 120 s")
+
+
+def http_call(conn: http.client.HTTPConnection, api_name: str, data: list) -> str:
+    """One plain-HTTP call: POST the inputs, then read the event stream to `complete`."""
+    conn.request("POST", f"/gradio_api/call/{api_name}", body=json.dumps({"data": data}),
+                 headers={"Content-Type": "application/json"})
+    response = conn.getresponse()
+    event_id = json.loads(response.read())["event_id"]
+    conn.request("GET", f"/gradio_api/call/{api_name}/{event_id}")
+    stream = conn.getresponse().read().decode()
+    if "event: complete" not in stream:
+        raise RuntimeError(f"{api_name} did not complete: {stream[:300]}")
+    return stream
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m gen_core.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=50)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from demos import cgan_digits, common  # the demos import gradio; gen_core itself never does
+
+    model = common.get_model(cgan_digits.MODEL)
+    labels = torch.full((64,), 3)
+    endpoints = {
+        "cgan_generate (digit 3, n 64)": ("cgan_generate", lambda s: ["3", 64, s, 4.0],
+                                          lambda s: model.sample(64, labels=labels, generator=torch.Generator().manual_seed(s))),
+        "cgan_generate (all digits, n 8)": ("cgan_generate", lambda s: ["all digits", 8, s, 4.0],
+                                            lambda s: model.sample(80, labels=torch.arange(10).repeat_interleave(8),
+                                                                   generator=torch.Generator().manual_seed(s))),
+    }
+    report: dict = {"torch_threads": torch.get_num_threads(), "endpoints": {}}
+    port = free_port()
+    proc, startup = launch_app(port)
+    report["app_startup_s"] = round(startup, 2)
+    try:
+        from gradio_client import Client
+
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for label, (api_name, inputs, raw) in endpoints.items():
+            report["endpoints"][label] = {
+                "model": timed(raw, args.repeats),
+                "handler": timed(lambda s: cgan_digits.generate(*inputs(s)), args.repeats),
+                "http": timed(lambda s: http_call(conn, api_name, inputs(s)), args.repeats),
+                "gradio_client": timed(lambda s: client.predict(*inputs(s), api_name=f"/{api_name}"),
+                                       max(5, args.repeats // 5)),
+            }
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    print(json.dumps(report, indent=2))
+    return report
+
+
+if __name__ == "__main__":
+    main()
