@@ -10,7 +10,7 @@ import torch
 
 from gen_core.base import HubModel
 from gen_core.hub import (REGISTRY, LoadError, Source, describe_hub, download, local_candidates,
-                          local_source, missing_files, read_family, _shown)
+                          display_path, local_source, missing_files, read_family)
 from gen_core.models import FAMILIES
 
 __all__ = ["load", "available", "default_device", "LoadError", "HubModel", "Source"]
@@ -58,12 +58,12 @@ def load(name: str, *, revision: str | None = None, device: str | torch.device |
     for origin, directory in candidates:
         missing = missing_files(directory)
         if missing:
-            tried.append(f"{origin} {_shown(directory)}: missing {', '.join(missing)}")
+            tried.append(f"{origin} {display_path(directory)}: missing {', '.join(missing)}")
             continue
         try:
             return _instantiate(local_source(name, origin, directory), device)
         except Exception as e:  # any broken file becomes one clear error below
-            tried.append(f"{origin} {_shown(directory)}: {_reason(e)}")
+            tried.append(f"{origin} {display_path(directory)}: {_reason(e)}")
     if name in REGISTRY:
         try:
             return _instantiate(download(name, revision), device)

@@ -54,7 +54,7 @@ def weights_root() -> Path:
     return Path(os.environ.get("GEN_CORE_WEIGHTS_DIR", REPO_ROOT / "weights"))
 
 
-def _shown(path: Path) -> str:
+def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(REPO_ROOT))
     except ValueError:
