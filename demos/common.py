@@ -11,6 +11,7 @@ from numbers import Real
 from pathlib import Path
 
 import gradio as gr
+import torch
 
 import gen_core
 from gen_core.card import read_card
@@ -22,6 +23,12 @@ MAX_SEED = 2 ** 32 - 1
 CSS = ".pixelated img { image-rendering: pixelated; object-fit: contain; }"
 # Inline $...$ as well as display $$...$$ math in Markdown.
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
+
+
+def configure_serving() -> None:
+    """One torch thread per request: the queue already runs requests side by side on the cores,
+    and intra-op threads would fight the server's event loop (GEN_CORE_TORCH_THREADS overrides)."""
+    torch.set_num_threads(int(os.environ.get("GEN_CORE_TORCH_THREADS", "1")))
 
 
 @functools.lru_cache(maxsize=None)

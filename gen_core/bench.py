@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> dict:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from demos import cgan_digits, common  # the demos import gradio; gen_core itself never does
 
+    common.configure_serving()  # the same torch threads as the server, so the layers compare
     model = common.get_model(cgan_digits.MODEL)
     labels = torch.full((64,), 3)
     endpoints = {
@@ -104,12 +105,13 @@ def main(argv: list[str] | None = None) -> dict:
         from gradio_client import Client
 
         client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for label, (api_name, inputs, raw) in endpoints.items():
+            # A fresh keep-alive connection per endpoint: uvicorn closes idle ones after 5 s.
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             report["endpoints"][label] = {
                 "model": timed(raw, args.repeats),
-                "handler": timed(lambda s: cgan_digits.generate(*inputs(s)), args.repeats),
                 "http": timed(lambda s: http_call(conn, api_name, inputs(s)), args.repeats),
+                "handler": timed(lambda s: cgan_digits.generate(*inputs(s)), args.repeats),
                 "gradio_client": timed(lambda s: client.predict(*inputs(s), api_name=f"/{api_name}"),
                                        max(5, args.repeats // 5)),
             }
