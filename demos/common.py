@@ -12,6 +12,7 @@ from pathlib import Path
 
 import gradio as gr
 import torch
+from PIL import Image
 
 import gen_core
 from gen_core.card import read_card
@@ -60,8 +61,9 @@ def new_seed() -> int:
     return secrets.randbelow(MAX_SEED + 1)
 
 
-def save_png(data: bytes) -> str:
-    """Write PNG bytes to the app's output folder under their hash (same image, same file)."""
+def save_image(image: Image.Image) -> str:
+    """Write the image as PNG to the app's output folder under its hash (same image, same file)."""
+    data = png_bytes(image)
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUTPUT_DIR / f"{hashlib.sha256(data).hexdigest()[:24]}.png"
     if not path.exists():
@@ -69,10 +71,6 @@ def save_png(data: bytes) -> str:
         tmp.write_bytes(data)
         tmp.replace(path)
     return str(path)
-
-
-def save_image(image) -> str:
-    return save_png(png_bytes(image))
 
 
 def metrics_table(model: gen_core.HubModel) -> str:

@@ -23,6 +23,8 @@ from typing import Callable
 
 import torch
 
+from gen_core.sample import digit_labels
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -84,18 +86,18 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m gen_core.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
     args = parser.parse_args(argv)
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from demos import cgan_digits, common  # the demos import gradio; gen_core itself never does
 
     common.configure_serving()  # the same torch threads as the server, so the layers compare
     model = common.get_model(cgan_digits.MODEL)
-    labels = torch.full((64,), 3)
+
+    def raw_call(digit: int | None, n: int) -> Callable[[int], object]:
+        labels = digit_labels(digit, n)
+        return lambda s: model.sample(len(labels), labels=labels, generator=torch.Generator().manual_seed(s))
+
     endpoints = {
-        "cgan_generate (digit 3, n 64)": ("cgan_generate", lambda s: ["3", 64, s, 4.0],
-                                          lambda s: model.sample(64, labels=labels, generator=torch.Generator().manual_seed(s))),
-        "cgan_generate (all digits, n 8)": ("cgan_generate", lambda s: ["all digits", 8, s, 4.0],
-                                            lambda s: model.sample(80, labels=torch.arange(10).repeat_interleave(8),
-                                                                   generator=torch.Generator().manual_seed(s))),
+        "cgan_generate (digit 3, n 64)": ("cgan_generate", lambda s: ["3", 64, s, 4.0], raw_call(3, 64)),
+        "cgan_generate (all digits, n 8)": ("cgan_generate", lambda s: ["all digits", 8, s, 4.0], raw_call(None, 8)),
     }
     report: dict = {"torch_threads": torch.get_num_threads(), "endpoints": {}}
     port = free_port()
