@@ -3,19 +3,22 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import math
 import os
 import secrets
 import tempfile
+import threading
 from numbers import Real
 from pathlib import Path
 
 import gradio as gr
 import torch
+from matplotlib.figure import Figure
 from PIL import Image
 
 import gen_core
-from gen_core.card import read_card
+from gen_core.card import Metric, read_card
 from gen_core.imaging import png_bytes
 
 OUTPUT_DIR = Path(tempfile.gettempdir()) / "gen_core_lab"
@@ -57,20 +60,44 @@ def require_float(value: object, name: str, low: float, high: float) -> float:
     return float(value)
 
 
+def require_choice(value: object, name: str, choices: tuple[str, ...] | list[str]) -> str:
+    if isinstance(value, str) and value in choices:
+        return value
+    raise gr.Error(f"{name} must be one of {', '.join(choices)}; got {str(value)[:40]!r}.")
+
+
 def new_seed() -> int:
     return secrets.randbelow(MAX_SEED + 1)
 
 
 def save_image(image: Image.Image) -> str:
     """Write the image as PNG to the app's output folder under its hash (same image, same file)."""
-    data = png_bytes(image)
+    return save_png(png_bytes(image))
+
+
+def save_figure(figure: Figure) -> str:
+    """Render a matplotlib Figure (built without pyplot, so threads do not share state) to a PNG file."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return save_png(buffer.getvalue())
+
+
+def save_png(data: bytes) -> str:
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUTPUT_DIR / f"{hashlib.sha256(data).hexdigest()[:24]}.png"
     if not path.exists():
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # unique per writer
         tmp.write_bytes(data)
         tmp.replace(path)
     return str(path)
+
+
+def read_metrics(model: gen_core.HubModel) -> list[Metric]:
+    """The metrics measured on the model card, or [] if the card is missing or unreadable."""
+    try:
+        return read_card(model.source.directory).metrics
+    except (OSError, ValueError):
+        return []
 
 
 def metrics_table(model: gen_core.HubModel) -> str:

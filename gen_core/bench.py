@@ -2,7 +2,7 @@
 
     python -m gen_core.bench [--repeats 50]
 
-1. model: the raw model call; 2. handler: the demo function (validation, sampling, PNG);
+1. model: the raw model call; 2. handler: the demo function (validation, sampling, figure, PNG);
 3. http: POST /gradio_api/call/<api_name> to `python app.py` on 127.0.0.1, then read that event's
 stream to `complete`. The gradio_client figure is printed too; its own overhead is large.
 Also reports how long `python app.py` takes to answer on its port.
@@ -86,18 +86,37 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m gen_core.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
     args = parser.parse_args(argv)
-    from demos import cgan_digits, common  # the demos import gradio; gen_core itself never does
+    from demos import cgan_digits, common, flow_density  # the demos import gradio; gen_core itself never does
+    from gen_core.data import toy2d
 
     common.configure_serving()  # the same torch threads as the server, so the layers compare
-    model = common.get_model(cgan_digits.MODEL)
+    cgan = common.get_model(cgan_digits.MODEL)
+    flow = common.get_model(flow_density.model_name("moons"))
+    _, grid = toy2d.grid(flow_density.RESOLUTION)
 
-    def raw_call(digit: int | None, n: int) -> Callable[[int], object]:
+    def raw_cgan(digit: int | None, n: int) -> Callable[[int], object]:
         labels = digit_labels(digit, n)
-        return lambda s: model.sample(len(labels), labels=labels, generator=torch.Generator().manual_seed(s))
+        return lambda s: cgan.sample(len(labels), labels=labels, generator=torch.Generator().manual_seed(s))
 
+    def raw_flow_figure(s: int) -> None:
+        with torch.no_grad():
+            flow.sample(1000, generator=torch.Generator().manual_seed(s))
+            flow.log_prob(grid)  # what the handler caches per density
+
+    # label: (api_name, inputs for call s, handler, raw model call or None)
     endpoints = {
-        "cgan_generate (digit 3, n 64)": ("cgan_generate", lambda s: ["3", 64, s, 4.0], raw_call(3, 64)),
-        "cgan_generate (all digits, n 8)": ("cgan_generate", lambda s: ["all digits", 8, s, 4.0], raw_call(None, 8)),
+        "cgan_generate (digit 3, n 64)": ("cgan_generate", lambda s: ["3", 64, s, 4.0], cgan_digits.generate,
+                                          raw_cgan(3, 64)),
+        "cgan_generate (all digits, n 8)": ("cgan_generate", lambda s: ["all digits", 8, s, 4.0],
+                                            cgan_digits.generate, raw_cgan(None, 8)),
+        "flow_density (moons, 200x200 heat maps, 1000 samples each)": (
+            "flow_density", lambda s: ["moons", 1000, s], flow_density.show_density, raw_flow_figure),
+        "flow_layer (moons, slider moves, seed fixed)": (
+            "flow_layer", lambda s: ["moons", s % 10, 0], flow_density.show_layer, None),
+        "flow_layer (moons, new seed every call)": (
+            "flow_layer", lambda s: ["moons", 5, s], flow_density.show_layer, None),
+        "flow_read_point (moons)": ("flow_read_point", lambda s: ["moons", (s % 89) / 10 - 4.4, 0.5],
+                                    flow_density.read_point, None),
     }
     report: dict = {"torch_threads": torch.get_num_threads(), "endpoints": {}}
     port = free_port()
@@ -107,13 +126,13 @@ def main(argv: list[str] | None = None) -> dict:
         from gradio_client import Client
 
         client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
-        for label, (api_name, inputs, raw) in endpoints.items():
+        for label, (api_name, inputs, handler, raw) in endpoints.items():
             # A fresh keep-alive connection per endpoint: uvicorn closes idle ones after 5 s.
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             report["endpoints"][label] = {
-                "model": timed(raw, args.repeats),
+                **({"model": timed(raw, args.repeats)} if raw else {}),
+                "handler": timed(lambda s: handler(*inputs(s)), args.repeats),
                 "http": timed(lambda s: http_call(conn, api_name, inputs(s)), args.repeats),
-                "handler": timed(lambda s: cgan_digits.generate(*inputs(s)), args.repeats),
                 "gradio_client": timed(lambda s: client.predict(*inputs(s), api_name=f"/{api_name}"),
                                        max(5, args.repeats // 5)),
             }

@@ -32,12 +32,13 @@ def build_card(model: Any, *, metrics: list[Metric] | dict, training: dict[str, 
     training = dict(training or {})
     name = training.get("name", model.family)
     dataset = model.config.data or "unknown"
-    results = [EvalResult(task_type=model.task, dataset_type="mnist", dataset_name="MNIST held-out split",
+    dataset_id, dataset_name, measured_by = model.card_dataset()
+    results = [EvalResult(task_type=model.task, dataset_type=dataset_id, dataset_name=dataset_name,
                           metric_type=m.key, metric_name=m.label, metric_value=round(m.value, 6))
                for m in metrics]
     data = ModelCardData(
         library_name="gen_core", license="mit", tags=list(model._hub_mixin_info.model_card_data.tags or []),
-        datasets=["mnist"], metrics=sorted({m.key for m in metrics}) or None,
+        datasets=[dataset_id], metrics=sorted({m.key for m in metrics}) or None,
         model_name=name, eval_results=results or None, training=training or None)
     table = "\n".join(f"| {m.label} | {m.value:.4g} |" for m in metrics) or "| (not evaluated yet) | |"
     facts = "\n".join(f"- **{k}**: {v}" for k, v in training.items() if k != "name")
@@ -58,7 +59,7 @@ def build_card(model: Any, *, metrics: list[Metric] | dict, training: dict[str, 
 
 ## Metrics
 
-Measured by `python -m gen_core.evaluate {name}` with the project's MNIST classifier.
+Measured by `python -m gen_core.evaluate {name}` {measured_by}.
 
 | metric | value |
 |---|---|

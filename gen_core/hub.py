@@ -29,9 +29,11 @@ class Entry:
     revision: str    # pinned tag or commit; bump it when new weights are pushed
 
 
+FLOW_DENSITIES = ("8gaussians", "checkerboard", "moons", "circles", "2spirals", "swissroll", "pinwheel")
 REGISTRY: dict[str, Entry] = {
     "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v1"),
     "mnist-classifier": Entry("classifier", f"{HUB_ORG}/mnist-classifier", "v1"),
+    **{f"flow-{density}": Entry("flow", f"{HUB_ORG}/flow-{density}", "v1") for density in FLOW_DENSITIES},
 }
 
 

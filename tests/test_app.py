@@ -21,7 +21,8 @@ def client():
 
 def test_named_endpoints(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert {"/cgan_generate", "/cgan_new_seed"} <= set(endpoints)
+    assert {"/cgan_generate", "/cgan_new_seed", "/flow_select_density", "/flow_density", "/flow_layer",
+            "/flow_read_point", "/flow_train_live"} <= set(endpoints)
 
 
 def test_generate_over_http_matches_the_handler(client):
@@ -54,6 +55,56 @@ def test_bad_input_over_http_is_a_plain_error(client):
     assert client.predict("3", 1, 0, 4.0, api_name="/cgan_generate")  # still healthy
 
 
+def test_flow_endpoints_over_http(client):
+    from demos import flow_density
+
+    path, numbers, recipe = client.predict("8gaussians", 300, 5, api_name="/flow_density")
+    assert open(path, "rb").read() == open(flow_density.show_density("8gaussians", 300, 5)[0], "rb").read()
+    assert "KL(p‖q)" in numbers and "manual_seed(5)" in recipe
+    assert "true log p" in client.predict("moons", 0.5, -0.5, api_name="/flow_read_point")
+    assert client.predict("moons", 3, 1, api_name="/flow_layer").endswith(".png")
+    image, status = client.predict("swissroll", 50, 2, api_name="/flow_train_live")  # the generator's last frame
+    assert image.endswith(".png") and "**Done:** 50 steps" in status and "--density swissroll" in status
+
+
+def test_flow_bad_input_over_http_is_a_plain_error(client):
+    with pytest.raises(AppError, match="Value 100000 is greater than maximum value 3000"):
+        client.predict("moons", 10 ** 5, 0, api_name="/flow_train_live")
+    with pytest.raises(AppError, match="x must be a number from -1000.0 to 1000.0; got 1e\\+300"):
+        client.predict("moons", 1e300, 0, api_name="/flow_read_point")
+    with pytest.raises(AppError, match="Density must be one of"):
+        client.predict("../../etc/passwd", 0, 0, api_name="/flow_read_point")
+    assert "log q" in client.predict("moons", 0, 0, api_name="/flow_read_point")  # still healthy
+
+
+def test_one_missing_flow_leaves_the_others(tmp_path, monkeypatch):
+    import shutil
+
+    from demos import flow_density
+    from gen_core import hub
+
+    root = tmp_path / "weights"
+    shutil.copytree(hub.weights_root(), root, ignore=shutil.ignore_patterns("flow-moons"))
+    (root / "flow-circles" / "model.safetensors").write_bytes(b"not a safetensors file")
+    monkeypatch.setenv("GEN_CORE_WEIGHTS_DIR", str(root))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from huggingface_hub import constants
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    common.get_model.cache_clear()
+    flow_density.learned_grid.cache_clear()
+    try:
+        demo = app.build_app()
+    finally:
+        common.get_model.cache_clear()
+        flow_density.learned_grid.cache_clear()
+    texts = json.dumps(demo.config["components"])
+    assert "Not loaded, so not offered below" in texts and "flow-moons" in texts and "flow-circles" in texts
+    dropdown = next(c for c in demo.config["components"] if c.get("props", {}).get("label") == "Density")
+    offered = [choice[0] for choice in dropdown["props"]["choices"]]
+    assert "moons" not in offered and "circles" not in offered and "8gaussians" in offered
+    assert "flow_density" in {d.get("api_name") for d in demo.config["dependencies"]}
+
+
 def test_missing_weights_turn_the_tab_into_an_explanation(empty_weights, fresh_cache, monkeypatch):
     from huggingface_hub import constants
 
@@ -65,4 +116,6 @@ def test_missing_weights_turn_the_tab_into_an_explanation(empty_weights, fresh_c
         common.get_model.cache_clear()
     texts = json.dumps(demo.config["components"])
     assert "could not be loaded" in texts and "cgan-mnist" in texts
-    assert "cgan_generate" not in {d.get("api_name") for d in demo.config["dependencies"]}
+    api_names = {d.get("api_name") for d in demo.config["dependencies"]}
+    assert "cgan_generate" not in api_names and "flow_density" not in api_names
+    assert "flow_train_live" in api_names  # needs no weights, so it stays

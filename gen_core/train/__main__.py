@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import argparse
 
-from gen_core.train import cgan, classifier
+from gen_core.train import cgan, classifier, flow
 from gen_core.train.loop import add_common_arguments, run
 
-TRAINERS = {"cgan": cgan, "classifier": classifier}
+TRAINERS = {"cgan": cgan, "classifier": classifier, "flow": flow}
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line as the trainer reads it (also used by the app's live training)."""
     parser = argparse.ArgumentParser(prog="python -m gen_core.train")
     families = parser.add_subparsers(dest="family", required=True, metavar="FAMILY",
                                       help=f"one of: {', '.join(TRAINERS)}")
@@ -17,8 +18,12 @@ def main(argv: list[str] | None = None) -> None:
         sub = families.add_parser(name, help=module.__doc__.splitlines()[0])
         add_common_arguments(sub)
         module.add_arguments(sub)
-    args = parser.parse_args(argv)
-    run(args.family, TRAINERS[args.family].build, args)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    run(args.family, TRAINERS[args.family], args)
 
 
 if __name__ == "__main__":

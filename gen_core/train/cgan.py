@@ -9,10 +9,11 @@ import torch
 import torch.nn.functional as F
 
 from gen_core.models.cgan import CGANConfig, CGANDiscriminator, CGANGenerator
-from gen_core.train.loop import Runtime, unwrap
+from gen_core.train.loop import Batch, Runtime, add_mnist_arguments, mnist_stream, unwrap
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_mnist_arguments(parser)
     parser.add_argument("--z-dim", type=int, default=64)
     parser.add_argument("--width", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-4, help="generator learning rate")
@@ -32,7 +33,8 @@ class CGANTask:
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=args.lr, betas=betas)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=args.lr_d or args.lr, betas=betas)
 
-    def step(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> dict[str, float]:
+    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
+        images, labels = batch
         b, device = len(images), images.device
         z = torch.randn(b, self.args.z_dim, generator=generator).to(device)
         fake_labels = torch.randint(0, 10, (b,), generator=generator).to(device)
@@ -79,3 +81,6 @@ class CGANTask:
 
 def build(args: argparse.Namespace, runtime: Runtime) -> CGANTask:
     return CGANTask(args, runtime)
+
+
+stream = mnist_stream

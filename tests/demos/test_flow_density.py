@@ -1,0 +1,107 @@
+"""The flow tab's handlers: figures, exact numbers, clicks, layers, live training and plain errors."""
+import re
+import shlex
+
+import gradio as gr
+import pytest
+import torch
+from PIL import Image
+
+import gen_core
+from demos import flow_density, flow_live, flow_plots
+from gen_core.data import toy2d
+from gen_core.train.__main__ import main as train
+
+
+class Request:
+    def __init__(self, session):
+        self.session_hash = session
+
+
+def test_density_figure_numbers_and_recipe():
+    path, numbers, recipe = flow_density.show_density("moons", 500, 3)
+    image = Image.open(path)
+    assert image.format == "PNG" and image.size == (840, 440)
+    assert re.search(r"KL\(p‖q\) = \*\*0\.0\d+ ± ", numbers)  # from the evaluated model card
+    assert "manual_seed(3)" in recipe and 'gen_core.load("flow-moons")' in recipe
+
+
+def test_recipe_reproduces_the_samples():
+    _, _, recipe = flow_density.show_density("checkerboard", 200, 11)
+    code = re.search(r"```python\n(.*?)```", recipe, re.S).group(1)
+    scope = {}
+    exec(code, scope)  # the recipe is the documented way to get these numbers
+    model = gen_core.load("flow-checkerboard")
+    assert torch.equal(scope["samples"], model.sample(200, generator=torch.Generator().manual_seed(11)))
+    assert scope["q"].shape == (flow_density.RESOLUTION, flow_density.RESOLUTION)
+
+
+def test_the_learned_density_sits_where_the_true_one_does():
+    learned = torch.from_numpy(flow_density.learned_grid("moons"))
+    true = torch.from_numpy(flow_live.true_grid("moons", flow_density.RESOLUTION))
+    cell = (2 * toy2d.EXTENT / flow_density.RESOLUTION) ** 2
+    total_variation = 0.5 * float((learned - true).abs().sum() * cell)
+    assert total_variation < 0.1
+
+
+def test_read_point_reports_both_densities():
+    text = flow_density.read_point("checkerboard", 1.0, 1.0)
+    assert "flow log q = **" in text and "true log p = **-3.466**" in text
+    assert "outside the support" in flow_density.read_point("checkerboard", -1.0, 1.0)
+
+
+def test_click_maps_pixels_to_points():
+    left, bottom, width, height = flow_plots.PANEL_BOXES[1]
+    px = (left + width / 2) * 840
+    py = (1 - (bottom + height / 4)) * 440
+    x, y, text = flow_density.click_point("moons", gr.SelectData(None, {"index": [px, py], "value": None}))
+    assert (x, y) == pytest.approx((0.0, -toy2d.EXTENT / 2), abs=0.02) and "log q" in text
+    with pytest.raises(gr.Error, match="Click inside one of the two heat maps"):
+        flow_density.click_point("moons", gr.SelectData(None, {"index": [2, 2], "value": None}))
+
+
+def test_layers_go_from_gaussian_to_data():
+    names = flow_density.layer_names("moons")
+    assert names[0].startswith("base") and names[-1].startswith("ActNorm")
+    for k in (0, len(names) - 1):
+        assert Image.open(flow_density.show_layer("moons", k, 0)).size == (440, 440)
+    with pytest.raises(gr.Error, match=f"Layer must be a whole number from 0 to {len(names) - 1}"):
+        flow_density.show_layer("moons", len(names), 0)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: flow_density.show_density("spiral", 10, 0), "Density must be one of 8gaussians"),
+    (lambda: flow_density.show_density(None, 10, 0), "Density must be one of"),
+    (lambda: flow_density.show_density("moons", 10 ** 9, 0), "Number of points must be a whole number from 0 to 5000"),
+    (lambda: flow_density.show_density("moons", 10, -1), "Seed must be a whole number"),
+    (lambda: flow_density.read_point("moons", float("nan"), 0), "x must be a number"),
+    (lambda: flow_density.read_point("moons", 0, float("inf")), "y must be a number"),
+    (lambda: flow_density.read_point("moons", "1; rm", 0), "x must be a number"),
+    (lambda: next(flow_live.train_live("moons", 10 ** 7, 0, Request("a"))), "Training steps must be a whole number from 50 to 3000"),
+    (lambda: next(flow_live.train_live("sphere", 100, 0, Request("a"))), "Density must be one of"),
+])
+def test_bad_input_is_a_plain_error(call, message):
+    with pytest.raises(gr.Error, match=re.escape(message)):
+        call()
+
+
+def test_one_live_run_per_session():
+    first = flow_live.train_live("moons", 50, 0, Request("same"))
+    next(first)  # running
+    with pytest.raises(gr.Error, match="still going"):
+        next(flow_live.train_live("moons", 50, 0, Request("same")))
+    next(flow_live.train_live("moons", 50, 0, Request("other")))  # another user is not blocked
+    first.close()  # what Stop does: the generator is closed and the session freed
+    next(flow_live.train_live("moons", 50, 0, Request("same")))
+
+
+def test_live_run_is_reproduced_by_its_recipe(tmp_path):
+    frames = list(flow_live.train_live("circles", 60, 4, Request("recipe")))
+    status = frames[-1][1]
+    nll = float(re.search(r"NLL on 20,000 fresh samples \*\*([\d.]+)\*\*", status).group(1))
+    command = shlex.split(re.search(r"```bash\n(.*)\n```", status).group(1))[3:]  # drop python -m gen_core.train
+    command[command.index("--out") + 1] = str(tmp_path / "live")
+    train([*command, "--checkpoint-dir", str(tmp_path / "ckpt")])
+    x = toy2d.sample("circles", 20_000, torch.Generator().manual_seed(10 ** 9 + 4))
+    with torch.no_grad():
+        assert float(-gen_core.load(str(tmp_path / "live")).log_prob(x).mean()) == pytest.approx(nll, abs=1e-3)
