@@ -102,7 +102,7 @@ def _run(name: str, total: int, seed: int, progress):
     for step, losses in loop.training_steps(task, stream, loop.noise_generator(seed, 0, 0), 0, total):
         history[0].append(step)
         history[1].append(losses["nll"])
-        progress(step / total, desc=f"step {step}/{total}")
+        progress(step / total, desc=f"step {step}/{total} · batch NLL {losses['nll']:.3f}")
         elapsed = time.perf_counter() - start
         if elapsed > MAX_SECONDS:
             break
@@ -139,6 +139,7 @@ def build() -> None:
             image = gr.Image(type="filepath", format="png", label="Live training", interactive=False,
                              buttons=["download"])
             status = gr.Markdown()
+    # The progress bar sits on the status line, so the heat map stays visible while it changes.
     event = start.click(train_live, [density, steps, seed], [image, status], api_name="flow_train_live",
-                        concurrency_limit=2, concurrency_id="flow_train")
+                        concurrency_limit=2, concurrency_id="flow_train", show_progress_on=[status])
     stop.click(None, cancels=[event], api_name=False)

@@ -4,6 +4,8 @@ The density figure has a fixed layout, so a click on the PNG maps back to a poin
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -51,17 +53,37 @@ def pixel_to_point(px: float, py: float, extent: float) -> tuple[float, float] |
     return None
 
 
+class _LayerCanvas:
+    """A square panel whose points, grid lines and title are swapped per frame: building the axes
+    and tick labels is most of a figure's cost, and the layer slider must answer fast."""
+
+    def __init__(self, extent: float):
+        self.figure = Figure(figsize=(4.4, 4.4), dpi=DPI)
+        ax = self.figure.add_axes((0.1, 0.08, 0.86, 0.84))
+        self.lines = ax.add_collection(LineCollection([], colors="#999999", linewidths=0.6))
+        self.points = ax.scatter(np.zeros(1), np.zeros(1), s=2, c=np.zeros(1), cmap="hsv", vmin=-np.pi, vmax=np.pi,
+                                 linewidths=0)
+        ax.set_xlim(-extent, extent)
+        ax.set_ylim(-extent, extent)
+        ax.tick_params(labelsize=8)
+        self.title = ax.set_title("", fontsize=10)
+        self.extent = extent
+
+
+_canvases = threading.local()  # one per server thread: a figure must not be drawn by two threads at once
+
+
 def layer_figure(points: np.ndarray, colors: np.ndarray, lines: list[np.ndarray], extent: float, title: str) -> Figure:
-    """Points (n, 2) coloured by where they started, and the warped grid lines, in one square panel."""
-    fig = Figure(figsize=(4.4, 4.4), dpi=DPI)
-    ax = fig.add_axes((0.1, 0.08, 0.86, 0.84))
-    ax.add_collection(LineCollection(lines, colors="#999999", linewidths=0.6))
-    ax.scatter(points[:, 0], points[:, 1], s=2, c=colors, cmap="hsv", vmin=-np.pi, vmax=np.pi, linewidths=0)
-    ax.set_xlim(-extent, extent)
-    ax.set_ylim(-extent, extent)
-    ax.set_title(title, fontsize=10)
-    ax.tick_params(labelsize=8)
-    return fig
+    """Points (n, 2) coloured by where they started (angle in base space), and the warped grid lines.
+    The figure is reused by the calling thread: save it before asking for the next one."""
+    canvas = getattr(_canvases, "layer", None)
+    if canvas is None or canvas.extent != extent:
+        canvas = _canvases.layer = _LayerCanvas(extent)
+    canvas.lines.set_segments(lines)
+    canvas.points.set_offsets(points)
+    canvas.points.set_array(colors)
+    canvas.title.set_text(title)
+    return canvas.figure
 
 
 def training_figure(learned: np.ndarray, true: np.ndarray, steps: list[int], losses: list[float],

@@ -95,7 +95,7 @@ def evaluate_flow(model, args) -> list[Metric]:
         Metric("nll_se", "Test NLL standard error", se(log_q)),
         Metric("entropy", "Entropy H(p) of the true density, nats (same samples)", float(-log_p.mean())),
         Metric("entropy_se", "Entropy standard error", se(log_p)),
-        Metric("kl", "KL(p || model) = NLL - H(p), nats", float(gap.mean())),
+        Metric("kl", "KL(p ‖ model) = NLL − H(p), nats", float(gap.mean())),
         Metric("kl_se", "KL standard error (paired samples)", se(gap)),
     ]
 
