@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import math
 import os
 import secrets
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import gradio as gr
 import torch
-from matplotlib.figure import Figure
 from PIL import Image
 
 import gen_core
@@ -75,14 +73,8 @@ def save_image(image: Image.Image) -> str:
     return save_png(png_bytes(image))
 
 
-def save_figure(figure: Figure) -> str:
-    """Render a matplotlib Figure (built without pyplot, so threads do not share state) to a PNG file."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})  # fast; level 6 costs 4x the time
-    return save_png(buffer.getvalue())
-
-
 def save_png(data: bytes) -> str:
+    """Write PNG bytes to the app's output folder under their hash (same image, same file)."""
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUTPUT_DIR / f"{hashlib.sha256(data).hexdigest()[:24]}.png"
     if not path.exists():

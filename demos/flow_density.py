@@ -77,9 +77,9 @@ def show_density(density: object, n_points: object, seed: object) -> tuple[str, 
     model = _model(name)
     learned_points = model.sample(n, generator=_seeded(seed_value)).cpu().numpy()
     true_points = toy2d.sample(name, n, _seeded(seed_value)).numpy()
-    figure = flow_plots.density_figure(learned_grid(name), flow_live.true_grid(name, RESOLUTION), learned_points, true_points,
-                                       toy2d.EXTENT, (f"flow q(x) and {n} samples", f"true p(x) and {n} samples"))
-    return (common.save_figure(figure), measured_numbers(name),
+    png = flow_plots.density_png(learned_grid(name), flow_live.true_grid(name, RESOLUTION), learned_points,
+                                 true_points, (f"flow q(x) and {n} samples", f"true p(x) and {n} samples"))
+    return (common.save_png(png), measured_numbers(name),
             recipe_markdown(name, n, seed_value, model.source.revision))
 
 
@@ -100,7 +100,7 @@ def read_point(density: object, x: object, y: object) -> str:
 def click_point(density: object, event: gr.SelectData) -> tuple[float, float, str]:
     """A click on the density figure: the point under the cursor and its log-densities."""
     index = event.index if isinstance(event.index, (list, tuple)) and len(event.index) == 2 else None
-    point = flow_plots.pixel_to_point(*index, toy2d.EXTENT) if index else None
+    point = flow_plots.pixel_to_point(*index) if index else None
     if point is None:
         raise gr.Error("Click inside one of the two heat maps to read the density there.")
     x, y = round(point[0], 3), round(point[1], 3)
@@ -142,7 +142,7 @@ def show_layer(density: object, layer: object, seed: object) -> str:
     points = steps[k]
     lines = np.split(points[n:], 26)
     title = f"step {k} of {len(names) - 1}: {names[k]}"
-    return common.save_figure(flow_plots.layer_figure(points[:n], colors, lines, toy2d.EXTENT, title))
+    return common.save_png(flow_plots.layer_png(points[:n], colors, lines, title))
 
 
 def build() -> None:

@@ -93,9 +93,8 @@ def _run(name: str, total: int, seed: int, progress):
     start = time.perf_counter()
 
     def frame(step: int, note: str) -> tuple[str, str]:
-        figure = flow_plots.training_figure(_learned(task), truth, *history, floor, toy2d.EXTENT,
-                                            f"flow q(x) after {step} steps")
-        return common.save_figure(figure), note
+        png = flow_plots.training_png(_learned(task), truth, *history, floor, f"flow q(x) after {step} steps")
+        return common.save_png(png), note
 
     yield frame(0, f"Training a fresh flow on **{name}**…")
     step = 0

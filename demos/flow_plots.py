@@ -1,98 +1,146 @@
-"""Figures for the flow tab (matplotlib's object API: no pyplot, so concurrent requests are safe).
+"""Figures for the flow tab, as PNG bytes (matplotlib's object API: no pyplot, no shared state).
 
 The density figure has a fixed layout, so a click on the PNG maps back to a point (pixel_to_point).
 """
 from __future__ import annotations
 
-import threading
+import contextlib
+import io
+import queue
 
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
+from gen_core.data.toy2d import EXTENT
+
 DPI = 100
 DENSITY_SIZE = (8.4, 4.4)                       # inches -> 840 x 440 px
 PANEL_BOXES = ((0.06, 0.08, 0.4, 0.8), (0.56, 0.08, 0.4, 0.8))   # left, bottom, width, height (figure fractions)
 CMAP = "magma"
+TICKS = (-4, -2, 0, 2, 4)
 
 
-def _heatmap(ax, density: np.ndarray, extent: float, vmax: float, title: str) -> None:
-    ax.imshow(density, origin="lower", extent=(-extent, extent, -extent, extent), cmap=CMAP,
-              vmin=0, vmax=vmax, interpolation="nearest", aspect="auto")
+def _heatmap(ax, density: np.ndarray, extent: float, vmax: float, title: str):
+    image = ax.imshow(density, origin="lower", extent=(-extent, extent, -extent, extent), cmap=CMAP,
+                      vmin=0, vmax=vmax, interpolation="nearest", aspect="auto")
     ax.set_title(title, fontsize=10)
+    _ticks(ax)
+    return image
+
+
+def _ticks(ax) -> None:
+    # Few tick labels: laying out text is the largest part of drawing these small figures.
+    ax.set_xticks(TICKS)
+    ax.set_yticks(TICKS)
     ax.tick_params(labelsize=8)
 
 
-def _dots(ax, points: np.ndarray, extent: float) -> None:
-    ax.scatter(points[:, 0], points[:, 1], s=1.5, c="#7fdbff", alpha=0.6, linewidths=0)
-    ax.set_xlim(-extent, extent)
-    ax.set_ylim(-extent, extent)
+def _vmax(true: np.ndarray) -> float:
+    return float(np.quantile(true, 0.999)) * 1.1 or 1.0
 
 
-def density_figure(learned: np.ndarray, true: np.ndarray, learned_points: np.ndarray, true_points: np.ndarray,
-                   extent: float, titles: tuple[str, str]) -> Figure:
-    """Learned density | true density, each (R, R) with row 0 at the bottom, samples on top."""
-    fig = Figure(figsize=DENSITY_SIZE, dpi=DPI)
-    vmax = float(np.quantile(true, 0.999)) * 1.1 or 1.0
-    for box, grid, points, title in zip(PANEL_BOXES, (learned, true), (learned_points, true_points), titles):
-        ax = fig.add_axes(box)
-        _heatmap(ax, grid, extent, vmax, title)
-        if len(points):
-            _dots(ax, points, extent)
-    return fig
+class _Pool:
+    """Figures of one layout, reused: building axes and tick labels is most of a figure's cost, so
+    each request borrows a figure, swaps its data, renders it and gives it back (one per concurrent
+    request, since a figure must not be drawn by two threads at once)."""
+
+    def __init__(self, make):
+        self.make, self.free = make, queue.SimpleQueue()
+
+    @contextlib.contextmanager
+    def borrow(self):
+        try:
+            canvas = self.free.get_nowait()
+        except queue.Empty:
+            canvas = self.make()
+        try:
+            yield canvas
+        finally:
+            self.free.put(canvas)
 
 
-def pixel_to_point(px: float, py: float, extent: float) -> tuple[float, float] | None:
+class _DensityCanvas:
+    def __init__(self):
+        self.figure = Figure(figsize=DENSITY_SIZE, dpi=DPI)
+        self.panels = []
+        for box in PANEL_BOXES:
+            ax = self.figure.add_axes(box)
+            image = _heatmap(ax, np.zeros((2, 2)), EXTENT, 1.0, "")
+            dots = ax.scatter(np.zeros(1), np.zeros(1), s=1.5, c="#7fdbff", alpha=0.6, linewidths=0)
+            ax.set_xlim(-EXTENT, EXTENT)
+            ax.set_ylim(-EXTENT, EXTENT)
+            self.panels.append((ax, image, dots))
+
+
+_density_canvases = _Pool(_DensityCanvas)
+
+
+def density_png(learned: np.ndarray, true: np.ndarray, learned_points: np.ndarray, true_points: np.ndarray,
+                titles: tuple[str, str]) -> bytes:
+    """Learned density | true density, each (R, R) over [-EXTENT, EXTENT]^2 with row 0 at the bottom,
+    samples on top, as PNG bytes."""
+    vmax = _vmax(true)
+    with _density_canvases.borrow() as canvas:
+        for (ax, image, dots), grid, points, title in zip(canvas.panels, (learned, true),
+                                                         (learned_points, true_points), titles):
+            image.set_data(grid)
+            image.set_clim(0, vmax)
+            dots.set_offsets(points.reshape(-1, 2))
+            ax.set_title(title, fontsize=10)
+        return render_png(canvas.figure)
+
+
+def pixel_to_point(px: float, py: float) -> tuple[float, float] | None:
     """The (x, y) under pixel (px, py) of a density figure (origin top-left), or None off the panels."""
     width, height = DENSITY_SIZE[0] * DPI, DENSITY_SIZE[1] * DPI
     fx, fy = px / width, 1 - py / height
     for left, bottom, w, h in PANEL_BOXES:
         u, v = (fx - left) / w, (fy - bottom) / h
         if 0 <= u <= 1 and 0 <= v <= 1:
-            return (-extent + 2 * extent * u, -extent + 2 * extent * v)
+            return (-EXTENT + 2 * EXTENT * u, -EXTENT + 2 * EXTENT * v)
     return None
 
 
 class _LayerCanvas:
-    """A square panel whose points, grid lines and title are swapped per frame: building the axes
-    and tick labels is most of a figure's cost, and the layer slider must answer fast."""
-
-    def __init__(self, extent: float):
+    def __init__(self):
         self.figure = Figure(figsize=(4.4, 4.4), dpi=DPI)
         ax = self.figure.add_axes((0.1, 0.08, 0.86, 0.84))
         self.lines = ax.add_collection(LineCollection([], colors="#999999", linewidths=0.6))
         self.points = ax.scatter(np.zeros(1), np.zeros(1), s=2, c=np.zeros(1), cmap="hsv", vmin=-np.pi, vmax=np.pi,
                                  linewidths=0)
-        ax.set_xlim(-extent, extent)
-        ax.set_ylim(-extent, extent)
-        ax.tick_params(labelsize=8)
+        ax.set_xlim(-EXTENT, EXTENT)
+        ax.set_ylim(-EXTENT, EXTENT)
+        _ticks(ax)
         self.title = ax.set_title("", fontsize=10)
-        self.extent = extent
 
 
-_canvases = threading.local()  # one per server thread: a figure must not be drawn by two threads at once
+_layer_canvases = _Pool(_LayerCanvas)
 
 
-def layer_figure(points: np.ndarray, colors: np.ndarray, lines: list[np.ndarray], extent: float, title: str) -> Figure:
-    """Points (n, 2) coloured by where they started (angle in base space), and the warped grid lines.
-    The figure is reused by the calling thread: save it before asking for the next one."""
-    canvas = getattr(_canvases, "layer", None)
-    if canvas is None or canvas.extent != extent:
-        canvas = _canvases.layer = _LayerCanvas(extent)
-    canvas.lines.set_segments(lines)
-    canvas.points.set_offsets(points)
-    canvas.points.set_array(colors)
-    canvas.title.set_text(title)
-    return canvas.figure
+def layer_png(points: np.ndarray, colors: np.ndarray, lines: list[np.ndarray], title: str) -> bytes:
+    """Points (n, 2) coloured by where they started (angle in base space) and the warped grid lines."""
+    with _layer_canvases.borrow() as canvas:
+        canvas.lines.set_segments(lines)
+        canvas.points.set_offsets(points)
+        canvas.points.set_array(colors)
+        canvas.title.set_text(title)
+        return render_png(canvas.figure)
 
 
-def training_figure(learned: np.ndarray, true: np.ndarray, steps: list[int], losses: list[float],
-                    entropy: float, extent: float, title: str) -> Figure:
+def render_png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})  # fast; level 6 costs 4x the time
+    return buffer.getvalue()
+
+
+def training_png(learned: np.ndarray, true: np.ndarray, steps: list[int], losses: list[float],
+                 entropy: float, title: str) -> bytes:
     """Live training: learned density | true density | loss curve with the entropy floor."""
     fig = Figure(figsize=(11, 3.6), dpi=DPI)
-    vmax = float(np.quantile(true, 0.999)) * 1.1 or 1.0
-    _heatmap(fig.add_axes((0.04, 0.1, 0.27, 0.78)), learned, extent, vmax, title)
-    _heatmap(fig.add_axes((0.36, 0.1, 0.27, 0.78)), true, extent, vmax, "true density p(x)")
+    vmax = _vmax(true)
+    _heatmap(fig.add_axes((0.04, 0.1, 0.27, 0.78)), learned, EXTENT, vmax, title)
+    _heatmap(fig.add_axes((0.36, 0.1, 0.27, 0.78)), true, EXTENT, vmax, "true density p(x)")
     ax = fig.add_axes((0.71, 0.14, 0.27, 0.74))
     if steps:
         ax.plot(steps, losses, lw=1, color="#1f77b4", label="training NLL (batch)")
@@ -104,4 +152,4 @@ def training_figure(learned: np.ndarray, true: np.ndarray, steps: list[int], los
     ax.legend(fontsize=8, loc="upper right")
     ax.tick_params(labelsize=8)
     ax.set_title("negative log-likelihood", fontsize=10)
-    return fig
+    return render_png(fig)
