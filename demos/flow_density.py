@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 
 import gradio as gr
 import numpy as np
@@ -163,10 +164,18 @@ def build() -> None:
                 f"`{model_name(d)}` ({str(e).splitlines()[0][:120]})" for d, e in failed))
         if ready:
             _shipped_models(ready)
+            # Fill the heat-map caches in the background, so the first visit to a density is fast too.
+            threading.Thread(target=_warm_caches, args=(ready,), name="flow-warm-up", daemon=True).start()
         else:
             gr.Markdown("No trained flow could be loaded; live training below still works.")
         flow_live.build()
         gr.Markdown(FORMULA, latex_delimiters=common.LATEX)
+
+
+def _warm_caches(densities: list[str]) -> None:
+    for density in densities:
+        learned_grid(density)
+        flow_live.true_grid(density, RESOLUTION)
 
 
 def _shipped_models(ready: list[str]) -> None:

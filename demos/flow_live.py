@@ -2,7 +2,7 @@
 
 The run is `python -m gen_core.train flow ...` step for step (same parser, build, data stream and
 loop), so the command shown under it reproduces its weights. Bounded: at most MAX_STEPS steps and
-MAX_SECONDS of wall time, a model of a few thousand parameters, one run per browser session, and
+MAX_SECONDS of wall time, a model of 9,100 parameters, one run per browser session, and
 at most two runs in the whole app at once (queue concurrency).
 """
 from __future__ import annotations
@@ -124,7 +124,7 @@ def _summary(task, name: str, step: int, total: int, seed: int, seconds: float, 
 
 def build() -> None:
     """The live-training section, inside the caller's tab."""
-    gr.Markdown("### Train one live\nA fresh 4-layer spline flow (a few thousand parameters) learns the density "
+    gr.Markdown("### Train one live\nA fresh spline flow (ActNorm + 4 couplings, 9,100 parameters) learns the density "
                 f"by maximum likelihood on fresh samples; up to {MAX_STEPS} steps or {MAX_SECONDS} s, one run at a time.")
     with gr.Row():
         with gr.Column(scale=1, min_width=260):

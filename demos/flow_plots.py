@@ -139,9 +139,9 @@ def training_png(learned: np.ndarray, true: np.ndarray, steps: list[int], losses
     """Live training: learned density | true density | loss curve with the entropy floor."""
     fig = Figure(figsize=(11, 3.6), dpi=DPI)
     vmax = _vmax(true)
-    _heatmap(fig.add_axes((0.04, 0.1, 0.27, 0.78)), learned, EXTENT, vmax, title)
-    _heatmap(fig.add_axes((0.36, 0.1, 0.27, 0.78)), true, EXTENT, vmax, "true density p(x)")
-    ax = fig.add_axes((0.71, 0.14, 0.27, 0.74))
+    _heatmap(fig.add_axes((0.04, 0.1, 0.27, 0.74)), learned, EXTENT, vmax, title)
+    _heatmap(fig.add_axes((0.36, 0.1, 0.27, 0.74)), true, EXTENT, vmax, "true density p(x)")
+    ax = fig.add_axes((0.71, 0.14, 0.27, 0.70))
     if steps:
         ax.plot(steps, losses, lw=1, color="#1f77b4", label="training NLL (batch)")
     ax.axhline(entropy, color="#d62728", ls="--", lw=1, label=f"H(p) = {entropy:.3f}: the floor")

@@ -16,6 +16,8 @@ from pathlib import Path
 from huggingface_hub import constants, hf_hub_download
 from huggingface_hub.errors import EntryNotFoundError
 
+from gen_core.data import toy2d
+
 HUB_ORG = "gen-core-lab"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 WEIGHT_FILES = ("config.json", "model.safetensors")
@@ -29,7 +31,7 @@ class Entry:
     revision: str    # pinned tag or commit; bump it when new weights are pushed
 
 
-FLOW_DENSITIES = ("8gaussians", "checkerboard", "moons", "circles", "2spirals", "swissroll", "pinwheel")
+FLOW_DENSITIES = toy2d.NAMES  # one trained flow per toy density
 REGISTRY: dict[str, Entry] = {
     "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v1"),
     "mnist-classifier": Entry("classifier", f"{HUB_ORG}/mnist-classifier", "v1"),
