@@ -16,6 +16,7 @@ from gen_core.hub import FLOW_DENSITIES, LoadError
 RESOLUTION = 200
 MAX_POINTS = 5000
 MAX_COORDINATE = 1e3
+LAYER_POINTS = 1500
 DEFAULTS = {"density": "moons", "n_points": 1000, "seed": 0}
 
 FORMULA = r"""
@@ -67,7 +68,9 @@ def recipe_markdown(density: str, n: int, seed: int, revision: str) -> str:
             f"samples = m.sample({n}, generator=torch.Generator().manual_seed({seed}))\n"
             f"data = toy2d.sample(\"{density}\", {n}, torch.Generator().manual_seed({seed}))\n"
             f"_, grid = toy2d.grid({RESOLUTION})\n"
-            f"q = m.log_prob(grid).exp().reshape({RESOLUTION}, {RESOLUTION})  # heat map, row 0 at y = -{toy2d.EXTENT}\n```")
+            f"q = m.log_prob(grid).exp().reshape({RESOLUTION}, {RESOLUTION})  # heat map, row 0 at y = -{toy2d.EXTENT}\n"
+            f"z = torch.randn({LAYER_POINTS}, 2, generator=torch.Generator().manual_seed({seed}))\n"
+            f"steps = m.transform_steps(z)  # the layer view: steps[k] (plus a grid of lines over [-3, 3]²)\n```")
 
 
 def show_density(density: object, n_points: object, seed: object) -> tuple[str, str, str]:
@@ -95,7 +98,8 @@ def read_point(density: object, x: object, y: object) -> str:
     log_p = float(toy2d.true_log_prob(name, point)[0])
     true_text = (f"log p = **{log_p:.3f}** (p = {math.exp(log_p):.4g})" if math.isfinite(log_p)
                  else "p = **0** (outside the support)")
-    return (f"At ({px:.3f}, {py:.3f}): flow log q = **{log_q:.3f}** (q = {math.exp(log_q):.4g}) · true {true_text}")
+    return (f"At ({px:.3f}, {py:.3f}): flow log q = **{log_q:.3f}** (q = {math.exp(log_q):.4g}) · true {true_text} · "
+            f"`m.log_prob(torch.tensor([[{px!r}, {py!r}]]))`, `toy2d.true_log_prob(\"{name}\", ...)`")
 
 
 def click_point(density: object, event: gr.SelectData) -> tuple[float, float, str]:
@@ -110,8 +114,8 @@ def click_point(density: object, event: gr.SelectData) -> tuple[float, float, st
 
 @functools.lru_cache(maxsize=32)
 def _layer_paths(density: str, seed: int) -> tuple[list[np.ndarray], int, np.ndarray]:
-    """Every layer's output for 1,500 base samples followed by a grid of lines in base space."""
-    z = torch.randn(1500, 2, generator=_seeded(seed))
+    """Every layer's output for LAYER_POINTS base samples followed by a grid of lines in base space."""
+    z = torch.randn(LAYER_POINTS, 2, generator=_seeded(seed))
     ticks, along = torch.linspace(-3, 3, 13), torch.linspace(-3.5, 3.5, 80)
     lines = [torch.stack([torch.full_like(along, t), along], 1) for t in ticks] + \
             [torch.stack([along, torch.full_like(along, t)], 1) for t in ticks]
@@ -165,7 +169,8 @@ def build() -> None:
         if ready:
             _shipped_models(ready)
             # Fill the heat-map caches in the background, so the first visit to a density is fast too.
-            threading.Thread(target=_warm_caches, args=(ready,), name="flow-warm-up", daemon=True).start()
+            # Not a daemon: exiting while it runs torch code would abort the interpreter; exit waits (< 10 s).
+            threading.Thread(target=_warm_caches, args=(ready,), name="flow-warm-up").start()
         else:
             gr.Markdown("No trained flow could be loaded; live training below still works.")
         flow_live.build()

@@ -34,6 +34,8 @@ def test_recipe_reproduces_the_samples():
     model = gen_core.load("flow-checkerboard")
     assert torch.equal(scope["samples"], model.sample(200, generator=torch.Generator().manual_seed(11)))
     assert scope["q"].shape == (flow_density.RESOLUTION, flow_density.RESOLUTION)
+    steps, n, _ = flow_density._layer_paths("checkerboard", 11)  # what the layer view draws
+    assert all(torch.allclose(torch.from_numpy(shown[:n]), step, atol=1e-5) for shown, step in zip(steps, scope["steps"]))
 
 
 def test_the_learned_density_sits_where_the_true_one_does():
