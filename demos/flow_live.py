@@ -2,8 +2,9 @@
 
 The run is `python -m gen_core.train flow ...` step for step (same parser, build, data stream and
 loop), so the command shown under it reproduces its weights. Bounded: at most MAX_STEPS steps and
-MAX_SECONDS of wall time, a model of 9,100 parameters, one run per browser session, and
-at most two runs in the whole app at once (queue concurrency).
+MAX_SECONDS of wall time, a model of 9,100 parameters, one run per browser session, and one run
+in the whole app at a time on one torch thread (queue concurrency), so on a 2-core Space the other
+core keeps serving every tab; later runs wait in the queue and see their position.
 """
 from __future__ import annotations
 
@@ -140,5 +141,5 @@ def build() -> None:
             status = gr.Markdown()
     # The progress bar sits on the status line, so the heat map stays visible while it changes.
     event = start.click(train_live, [density, steps, seed], [image, status], api_name="flow_train_live",
-                        concurrency_limit=2, concurrency_id="flow_train", show_progress_on=[status])
+                        concurrency_limit=1, concurrency_id="flow_train", show_progress_on=[status])
     stop.click(None, cancels=[event], api_name=False)
