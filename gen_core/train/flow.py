@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import math
 from typing import Any
 
 import torch
 
 from gen_core.data import toy2d
 from gen_core.models.flows import LAYERS, Flow, FlowConfig, base_log_prob
-from gen_core.train.loop import Batch, Runtime, Stream, unwrap
+from gen_core.train.loop import Batch, Runtime, Stream, cosine_schedule, unwrap
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,10 +45,7 @@ class FlowTask:
         flow.layers[0].initialize(toy2d.sample(args.density, 8192, _batch_generator(args.seed, 0, 0)))
         self.flow = runtime.wrap(flow)
         self.opt = torch.optim.Adam(self.flow.parameters(), lr=args.lr)
-        # Cosine decay to 0 at --steps, recomputed from the step count, so a resumed run with a larger
-        # --steps stretches the schedule instead of restarting it.
-        self.sched = torch.optim.lr_scheduler.LambdaLR(
-            self.opt, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, args.steps) / args.steps)))
+        self.sched = cosine_schedule(self.opt, args.steps)
 
     def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
         (x,) = batch

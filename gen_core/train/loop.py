@@ -10,6 +10,7 @@ nccl on CUDA; each rank sees its own shard of every epoch; rank 0 writes checkpo
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shlex
 import sys
@@ -124,6 +125,13 @@ def batches(data: MnistSplit, batch_size: int, runtime: Runtime, seed: int, star
             idx = mine[i * batch_size:(i + 1) * batch_size]
             yield data.images[idx].to(runtime.device), data.labels[idx].to(runtime.device)
         epoch, offset = epoch + 1, 0
+
+
+def cosine_schedule(optimizer: torch.optim.Optimizer, total_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """Cosine decay to 0 at total_steps, recomputed from the step count: a resumed run with a larger
+    --steps stretches the schedule instead of restarting it."""
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, total_steps) / total_steps)))
 
 
 _INIT_LOCK = threading.Lock()
