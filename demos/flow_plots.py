@@ -4,14 +4,11 @@ The density figure has a fixed layout, so a click on the PNG maps back to a poin
 """
 from __future__ import annotations
 
-import contextlib
-import io
-import queue
-
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
+from demos import common
 from gen_core.data.toy2d import EXTENT
 
 DPI = 100
@@ -40,26 +37,6 @@ def _vmax(true: np.ndarray) -> float:
     return float(np.quantile(true, 0.999)) * 1.1 or 1.0
 
 
-class _Pool:
-    """Figures of one layout, reused: building axes and tick labels is most of a figure's cost, so
-    each request borrows a figure, swaps its data, renders it and gives it back (one per concurrent
-    request, since a figure must not be drawn by two threads at once)."""
-
-    def __init__(self, make):
-        self.make, self.free = make, queue.SimpleQueue()
-
-    @contextlib.contextmanager
-    def borrow(self):
-        try:
-            canvas = self.free.get_nowait()
-        except queue.Empty:
-            canvas = self.make()
-        try:
-            yield canvas
-        finally:
-            self.free.put(canvas)
-
-
 class _DensityCanvas:
     def __init__(self):
         self.figure = Figure(figsize=DENSITY_SIZE, dpi=DPI)
@@ -73,7 +50,7 @@ class _DensityCanvas:
             self.panels.append((ax, image, dots))
 
 
-_density_canvases = _Pool(_DensityCanvas)
+_density_canvases = common.FigurePool(_DensityCanvas)
 
 
 def density_png(learned: np.ndarray, true: np.ndarray, learned_points: np.ndarray, true_points: np.ndarray,
@@ -88,7 +65,7 @@ def density_png(learned: np.ndarray, true: np.ndarray, learned_points: np.ndarra
             image.set_clim(0, vmax)
             dots.set_offsets(points.reshape(-1, 2))
             ax.set_title(title, fontsize=10)
-        return render_png(canvas.figure)
+        return common.render_png(canvas.figure)
 
 
 def pixel_to_point(px: float, py: float) -> tuple[float, float] | None:
@@ -115,7 +92,7 @@ class _LayerCanvas:
         self.title = ax.set_title("", fontsize=10)
 
 
-_layer_canvases = _Pool(_LayerCanvas)
+_layer_canvases = common.FigurePool(_LayerCanvas)
 
 
 def layer_png(points: np.ndarray, colors: np.ndarray, lines: list[np.ndarray], title: str) -> bytes:
@@ -125,13 +102,7 @@ def layer_png(points: np.ndarray, colors: np.ndarray, lines: list[np.ndarray], t
         canvas.points.set_offsets(points)
         canvas.points.set_array(colors)
         canvas.title.set_text(title)
-        return render_png(canvas.figure)
-
-
-def render_png(figure: Figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})  # fast; level 6 costs 4x the time
-    return buffer.getvalue()
+        return common.render_png(canvas.figure)
 
 
 def training_png(learned: np.ndarray, true: np.ndarray, steps: list[int], losses: list[float],
@@ -152,4 +123,4 @@ def training_png(learned: np.ndarray, true: np.ndarray, steps: list[int], losses
     ax.legend(fontsize=8, loc="upper right")
     ax.tick_params(labelsize=8)
     ax.set_title("negative log-likelihood", fontsize=10)
-    return render_png(fig)
+    return common.render_png(fig)

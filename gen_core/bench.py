@@ -21,7 +21,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import torch
+from PIL import Image
 
 from gen_core.sample import digit_labels
 
@@ -86,8 +88,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m gen_core.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
     args = parser.parse_args(argv)
-    from demos import cgan_digits, common, flow_density  # the demos import gradio; gen_core itself never does
+    from demos import cgan_digits, common, flow_density, vae_interpolation  # gen_core itself never imports gradio
     from gen_core.data import toy2d
+    from gen_core.data.digit_input import mnist_like
 
     common.configure_serving()  # the same torch threads as the server, so the layers compare
     cgan = common.get_model(cgan_digits.MODEL)
@@ -103,6 +106,16 @@ def main(argv: list[str] | None = None) -> dict:
             flow.sample(1000, generator=torch.Generator().manual_seed(s))
             flow.log_prob(grid)  # what the handler caches per density
 
+    vae = common.get_model(vae_interpolation.MODEL)
+    sketch = np.zeros((280, 280, 4), np.uint8)
+    sketch[40:240, 125:150] = (0, 0, 0, 255)  # one stroke on a clear canvas, as the sketchpad sends it
+
+    def sketch_encode(s: int) -> None:
+        with torch.no_grad():
+            vae.encode(mnist_like(Image.fromarray(np.roll(sketch, s % 40, axis=1))))
+
+    vae_inputs = lambda s: ["test digit", 0, str(s % 10), s % 50, None, None,  # noqa: E731
+                            "seed", s, "0", 0, None, None, 16, "slerp"]
     # label: (api_name, inputs for call s, handler, raw model call or None)
     endpoints = {
         "cgan_generate (digit 3, n 64)": ("cgan_generate", lambda s: ["3", 64, s, 4.0], cgan_digits.generate,
@@ -115,6 +128,10 @@ def main(argv: list[str] | None = None) -> dict:
             "flow_layer", lambda s: ["moons", s % 10, 0], flow_density.show_layer, None),
         "flow_layer (moons, new seed every call)": (
             "flow_layer", lambda s: ["moons", 5, s], flow_density.show_layer, None),
+        "vae_interpolate (16 steps, slerp, + norm plot)": ("vae_interpolate", vae_inputs,
+                                                          vae_interpolation.interpolate, None),
+        "vae_details (GIF, reconstructions, ELBO terms)": ("vae_details", vae_inputs, vae_interpolation.details, None),
+        "sketch encode (280x280 sketch -> MNIST framing -> q(z|x))": (None, None, None, sketch_encode),
         "flow_read_point (moons)": ("flow_read_point", lambda s: ["moons", (s % 89) / 10 - 4.4, 0.5],
                                     flow_density.read_point, None),
     }
@@ -127,6 +144,9 @@ def main(argv: list[str] | None = None) -> dict:
 
         client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
         for label, (api_name, inputs, handler, raw) in endpoints.items():
+            if api_name is None:  # a model-level step with no endpoint of its own
+                report["endpoints"][label] = {"model": timed(raw, args.repeats)}
+                continue
             # A fresh keep-alive connection per endpoint: uvicorn closes idle ones after 5 s.
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             report["endpoints"][label] = {

@@ -22,7 +22,7 @@ def client():
 def test_named_endpoints(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/cgan_generate", "/cgan_new_seed", "/flow_select_density", "/flow_density", "/flow_layer",
-            "/flow_read_point", "/flow_train_live"} <= set(endpoints)
+            "/flow_read_point", "/flow_train_live", "/vae_interpolate", "/vae_details", "/vae_latent_map"} <= set(endpoints)
 
 
 def test_generate_over_http_matches_the_handler(client):
@@ -65,6 +65,19 @@ def test_flow_endpoints_over_http(client):
     assert client.predict("moons", 3, 1, api_name="/flow_layer").endswith(".png")
     image, status = client.predict("swissroll", 50, 2, api_name="/flow_train_live")  # the generator's last frame
     assert image.endswith(".png") and "**Done:** 50 steps" in status and "--density swissroll" in status
+
+
+def test_vae_endpoints_over_http(client):
+    a = ["test digit", 0, "2", 3, None, None]
+    b = ["seed", 9, "0", 0, None, None]
+    strip, plot, recipe = client.predict(*a, *b, 6, "lerp", api_name="/vae_interpolate")
+    assert strip.endswith(".png") and plot.endswith(".png") and 'mode="lerp"' in recipe
+    gif, pairs, numbers = client.predict(*a, *b, 6, "lerp", api_name="/vae_details")
+    assert gif.endswith(".gif") and "**A** (test digit): −ELBO" in numbers
+    with pytest.raises(AppError, match="Value 33 is greater than maximum value 32"):
+        client.predict(*a, *b, 33, "lerp", api_name="/vae_interpolate")
+    with pytest.raises(AppError, match="Endpoint B: Draw a digit on the sketchpad first"):
+        client.predict(*a, "drawing", 0, "0", 0, None, None, 6, "lerp", api_name="/vae_interpolate")
 
 
 def test_flow_bad_input_over_http_is_a_plain_error(client):
@@ -117,5 +130,5 @@ def test_missing_weights_turn_the_tab_into_an_explanation(empty_weights, fresh_c
     texts = json.dumps(demo.config["components"])
     assert "could not be loaded" in texts and "cgan-mnist" in texts
     api_names = {d.get("api_name") for d in demo.config["dependencies"]}
-    assert "cgan_generate" not in api_names and "flow_density" not in api_names
+    assert not {"cgan_generate", "flow_density", "vae_interpolate"} & api_names
     assert "flow_train_live" in api_names  # needs no weights, so it stays

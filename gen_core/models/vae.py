@@ -47,6 +47,10 @@ class VAE(HubModel, tags=["vae", "variational-autoencoder", "mnist"]):
             nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.SiLU(),         # (B, c, 14, 14)
             nn.ConvTranspose2d(c, 1, 4, 2, 1))                        # (B, 1, 28, 28) logits
 
+    def card_dataset(self) -> tuple[str, str, str]:
+        return ("mnist", "MNIST held-out split, binarized once with a fixed seed",
+                "on the held-out digits (IWAE bound and ELBO; no classifier involved)")
+
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x (n, 1, 28, 28) in [0, 1] -> (mu, logvar), each (n, latent_dim)."""
         mu, logvar = self.encoder(x.to(self.device)).chunk(2, dim=1)

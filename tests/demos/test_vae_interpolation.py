@@ -1,0 +1,75 @@
+"""The VAE tab's handlers: paths, GIF, plots, endpoint numbers, drawings and uploads, plain errors."""
+import re
+
+import gradio as gr
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import gen_core
+from demos import vae_interpolation as vae
+
+SEEDS = ("seed", 5, "0", 0, None, None)
+DIGIT_3 = ("test digit", 0, "3", 4, None, None)
+
+
+def _sketch_of_a_one():
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[40:240, 125:150] = (0, 0, 0, 255)  # a black vertical stroke on a clear canvas
+    return {"background": None, "layers": [], "composite": canvas}
+
+
+def test_interpolation_outputs():
+    strip, plot, recipe = vae.interpolate(*DIGIT_3, *SEEDS, 8, "slerp")
+    gif, pairs, numbers = vae.details(*DIGIT_3, *SEEDS, 8, "slerp")
+    assert Image.open(strip).size[0] > 8 * 28 and Image.open(strip).format == "PNG"
+    animation = Image.open(gif)
+    assert animation.format == "GIF" and animation.n_frames == 2 * 8 - 2  # there and back
+    assert Image.open(plot).format == "PNG" and Image.open(pairs).format == "PNG"
+    assert re.search(r"\*\*A\*\* \(test digit\): −ELBO \*\*\d+\.\d\*\* nats = reconstruction", numbers)
+    assert "**B** (seed): a prior sample" in numbers
+    assert 'mode="slerp"' in recipe and ", 8," in recipe
+
+
+def test_path_ends_decode_the_endpoints():
+    model = gen_core.load(vae.MODEL)
+    x = vae.pick_test_digit(3, 4)
+    z0 = model.encode(x)[0][0]
+    z1 = torch.randn(model.config.latent_dim, generator=torch.Generator().manual_seed(5))
+    strip = vae.interpolate(*DIGIT_3, *SEEDS, 4, "lerp")[0]
+    expected = vae.digit_grid(model.decode(model.interpolate(z0, z1, 4, "lerp")).detach(), columns=4)
+    assert np.array_equal(np.asarray(Image.open(strip)), np.asarray(expected))
+
+
+def test_drawings_and_uploads_are_encoded(tmp_path):
+    picture = Image.new("L", (500, 400), 255)
+    picture.paste(0, (230, 60, 262, 340))
+    picture.save(tmp_path / "one.jpg")
+    _, _, numbers = vae.details("drawing", 0, "0", 0, _sketch_of_a_one(), None,
+                                             "upload", 0, "0", 0, None, str(tmp_path / "one.jpg"), 4, "lerp")
+    assert "**A** (drawing): −ELBO" in numbers and "**B** (upload): −ELBO" in numbers
+
+
+def test_latent_map():
+    assert Image.open(vae.latent_map(*DIGIT_3, *SEEDS)).size == (1000, 500)
+
+
+@pytest.mark.parametrize("a, steps, mode, message", [
+    (DIGIT_3, 1, "lerp", "Steps must be a whole number from 2 to 32"),
+    (DIGIT_3, 10 ** 6, "lerp", "Steps must be a whole number from 2 to 32"),
+    (DIGIT_3, 4, "cubic", "Path must be one of lerp, slerp"),
+    (("webcam", 0, "3", 0, None, None), 4, "lerp", "Endpoint A source must be one of"),
+    (("seed", -3, "3", 0, None, None), 4, "lerp", "Endpoint A seed must be a whole number"),
+    (("test digit", 0, "12", 0, None, None), 4, "lerp", "Endpoint A digit must be a whole number from 0 to 9"),
+    (("test digit", 0, "3", 50, None, None), 4, "lerp", "Endpoint A index must be a whole number from 0 to 49"),
+    (("drawing", 0, "3", 0, None, None), 4, "lerp", "Endpoint A: Draw a digit on the sketchpad first."),
+    (("drawing", 0, "3", 0, {"composite": np.zeros((50, 50, 4), np.uint8)}, None), 4, "lerp",
+     "Endpoint A: The picture looks empty"),
+    (("upload", 0, "3", 0, None, None), 4, "lerp", "Endpoint A: Upload a picture of a digit first."),
+    (("upload", 0, "3", 0, None, "/etc/hostname"), 4, "lerp", "Endpoint A: That file is not a picture"),
+])
+def test_bad_input_is_a_plain_error(a, steps, mode, message):
+    for handler in (vae.interpolate, vae.details):
+        with pytest.raises(gr.Error, match=re.escape(message)):
+            handler(*a, *SEEDS, steps, mode)
