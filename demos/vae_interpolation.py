@@ -181,8 +181,8 @@ def _endpoint_controls(label: str, defaults: dict):
         with gr.Row():
             digit = gr.Dropdown([str(d) for d in range(10)], value=defaults["digit"], label="Test digit", min_width=80)
             index = gr.Slider(0, PER_CLASS - 1, value=defaults["index"], step=1, label="Index", min_width=120)
-        sketch = gr.Sketchpad(label="Drawing", height=220, canvas_size=(280, 280), type="numpy")
-        upload = gr.File(label="Upload a picture", file_types=["image"], type="filepath", height=90)
+        sketch = gr.Sketchpad(label="Drawing: pick the brush (left), then draw a digit", height=220, canvas_size=(280, 280), type="numpy")
+        upload = gr.File(label="Upload a picture", file_types=["image"], type="filepath", height=130)
     return [source, seed, digit, index, sketch, upload]
 
 
@@ -226,6 +226,7 @@ def build() -> None:
         event = run.click(interpolate, inputs, [strip, plot, recipe_box], api_name="vae_interpolate")
         event.then(details, inputs, [gif, pairs, numbers], api_name="vae_details").then(
             latent_map, [*a, *b], map_image, api_name="vae_latent_map")
+
 
 if __name__ == "__main__":
     common.configure_serving()

@@ -39,7 +39,7 @@ def norm_png(norms: dict[str, np.ndarray], latent_dim: int, chosen: str) -> byte
         canvas.typical.set_label(f"√d = {root_d:.2f}")
         top = max(root_d, *(float(v.max()) for v in norms.values())) * 1.15
         canvas.ax.set_ylim(0, top)
-        canvas.ax.set_yticks(np.round(np.linspace(0, top, 4), 1)[:-1])
+        canvas.ax.set_yticks(np.arange(0, top, max(1, round(top / 4))))
         canvas.ax.legend(fontsize=7, loc="lower center")
         return common.render_png(canvas.figure)
 

@@ -41,7 +41,7 @@ class VAETask:
         self.opt.step()
         self.sched.step()
         self.steps_done += 1
-        return {"nelbo": float(-(reconstruction - kl).mean()), "kl": float(kl.mean())}
+        return {"nelbo": (kl - reconstruction).mean().item(), "kl": kl.mean().item()}
 
     def state_dict(self) -> dict[str, Any]:
         return {"vae": unwrap(self.vae).state_dict(), "opt": self.opt.state_dict(), "sched": self.sched.state_dict(),
