@@ -9,6 +9,7 @@ pytorch_model.bin, which we refuse.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -51,10 +52,17 @@ class HubModel(nn.Module, PyTorchModelHubMixin, library_name="gen_core", license
                                      device=str(map_location))
         return model.eval()
 
+    def config_dict(self) -> dict[str, Any]:
+        return {"family": self.family, **dataclasses.asdict(self.config)}
+
+    def save_config(self, directory: str | Path) -> None:
+        """Rewrite directory/config.json from self.config, as save_pretrained writes it."""
+        text = json.dumps(self.config_dict(), sort_keys=True, indent=2)
+        (Path(directory) / "config.json").write_text(text)
+
     def save_pretrained(self, save_directory: str | Path, **kwargs: Any) -> Any:
         """Write config.json (the dataclass plus its family), model.safetensors and README.md."""
-        config = {"family": self.family, **dataclasses.asdict(self.config)}
-        return super().save_pretrained(save_directory, config=config, **kwargs)
+        return super().save_pretrained(save_directory, config=self.config_dict(), **kwargs)
 
     def card_dataset(self) -> tuple[str, str, str]:
         """(dataset id, dataset name, how the metrics were measured) for the model card."""

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m gen_core.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
     args = parser.parse_args(argv)
-    from demos import cgan_digits, common, flow_density, vae_interpolation  # gen_core itself never imports gradio
+    from demos import cgan_digits, common, flow_density, infogan_codes, vae_interpolation  # gen_core itself never imports gradio
     from gen_core.data import toy2d
     from gen_core.data.digit_input import mnist_like
 
@@ -132,6 +132,10 @@ def main(argv: list[str] | None = None) -> dict:
                                                           vae_interpolation.interpolate, None),
         "vae_details (GIF, reconstructions, ELBO terms)": ("vae_details", vae_inputs, vae_interpolation.details, None),
         "sketch encode (280x280 sketch -> MNIST framing -> q(z|x))": (None, None, None, sketch_encode),
+        "infogan_traversal (10 x 8 grid)": ("infogan_traversal", lambda s: ["c1", 8, 0.0, 0.0, s],
+                                            infogan_codes.traversal, None),
+        "infogan_sample (one digit, slider released)": (
+            "infogan_sample", lambda s: [str(s % 10), (s % 9) / 2 - 2, 0.5, 0], infogan_codes.sample, None),
         "flow_read_point (moons)": ("flow_read_point", lambda s: ["moons", (s % 89) / 10 - 4.4, 0.5],
                                     flow_density.read_point, None),
     }

@@ -85,3 +85,47 @@ def parzen_select_sigma(samples: torch.Tensor, validation: torch.Tensor,
     """The sigma in logspace(-1, 0, 10) with the best mean validation log-likelihood."""
     sigmas = np.logspace(-1, 0, 10) if sigmas is None else sigmas
     return float(max(sigmas, key=lambda s: parzen_log_likelihood(samples, validation, float(s))[0]))
+
+
+def match_codes_to_classes(counts: np.ndarray) -> tuple[list[int], float]:
+    """Hungarian matching of latent codes to classes. counts[k, d] = samples of code k that the
+    classifier calls d. Returns (class of each code, one-to-one, maximizing the matched count;
+    fraction of all samples whose prediction equals their code's class)."""
+    from scipy.optimize import linear_sum_assignment
+
+    codes, classes = linear_sum_assignment(-counts)
+    mapping = [int(c) for _, c in sorted(zip(codes, classes))]
+    return mapping, float(counts[codes, classes].sum() / counts.sum())
+
+
+def slant_degrees(images: torch.Tensor) -> torch.Tensor:
+    """Lean of each image's principal axis from vertical, from its second central moments: degrees,
+    positive when the top leans right. (n, 1, H, W) -> (n,)."""
+    x = images.flatten(0, 1).double()  # (n, H, W)
+    h, w = x.shape[-2:]
+    rows = torch.arange(h, dtype=x.dtype).view(1, h, 1)
+    cols = torch.arange(w, dtype=x.dtype).view(1, 1, w)
+    mass = x.sum((1, 2)).clamp_min(1e-12)
+    cy = (x * rows).sum((1, 2)) / mass
+    cx = (x * cols).sum((1, 2)) / mass
+    dy = rows - cy.view(-1, 1, 1)    # rows grow downwards: "up" is -dy
+    dx = cols - cx.view(-1, 1, 1)
+    mu20 = (x * dx ** 2).sum((1, 2))
+    mu02 = (x * dy ** 2).sum((1, 2))
+    mu11_up = -(x * dx * dy).sum((1, 2))
+    return torch.rad2deg(0.5 * torch.atan2(2 * mu11_up, mu02 - mu20)).float()
+
+
+def ink_mass(images: torch.Tensor) -> torch.Tensor:
+    """Total intensity of each image, a proxy for stroke thickness. (n, 1, H, W) -> (n,)."""
+    return images.flatten(1).sum(1)
+
+
+def mean_spearman(values: torch.Tensor, measures: torch.Tensor) -> float:
+    """Mean over rows of the Spearman correlation between values (steps,) and measures (rows, steps):
+    how consistently a measure moves with a code when everything else is held fixed. Rows whose
+    measure does not change are skipped."""
+    from scipy.stats import spearmanr
+
+    rhos = [spearmanr(values.numpy(), row.numpy()).statistic for row in measures if row.std() > 0]
+    return float(np.nanmean(rhos)) if rhos else float("nan")

@@ -22,7 +22,8 @@ def client():
 def test_named_endpoints(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/cgan_generate", "/cgan_new_seed", "/flow_select_density", "/flow_density", "/flow_layer",
-            "/flow_read_point", "/flow_train_live", "/vae_interpolate", "/vae_details", "/vae_latent_map"} <= set(endpoints)
+            "/flow_read_point", "/flow_train_live", "/vae_interpolate", "/vae_details", "/vae_latent_map",
+            "/infogan_sample", "/infogan_new_seed", "/infogan_traversal"} <= set(endpoints)
 
 
 def test_generate_over_http_matches_the_handler(client):
@@ -80,6 +81,23 @@ def test_vae_endpoints_over_http(client):
         client.predict(*a, "drawing", 0, "0", 0, None, None, 6, "lerp", api_name="/vae_interpolate")
 
 
+def test_infogan_endpoints_over_http(client):
+    from demos import infogan_codes
+
+    path, recipe = client.predict("5", 0.5, -1.5, 9, api_name="/infogan_sample")
+    assert open(path, "rb").read() == open(infogan_codes.sample("5", 0.5, -1.5, 9)[0], "rb").read()
+    seed, path, _ = client.predict("2", 0.0, 0.0, api_name="/infogan_new_seed")
+    assert 0 <= seed <= 2 ** 32 - 1 and path.endswith(".png")
+    grid, recipe = client.predict("c1", 8, 0.0, 0.0, 3, api_name="/infogan_traversal")
+    assert open(grid, "rb").read() == open(infogan_codes.traversal("c1", 8, 0.0, 0.0, 3)[0], "rb").read()
+    with pytest.raises(AppError, match="greater than maximum value 2"):
+        client.predict("5", 3.0, 0.0, 9, api_name="/infogan_sample")
+    with pytest.raises(AppError, match="greater than maximum value 16"):
+        client.predict("c1", 10 ** 4, 0.0, 0.0, 3, api_name="/infogan_traversal")
+    with pytest.raises(AppError, match="not in the list of choices"):
+        client.predict("12", 0.0, 0.0, 9, api_name="/infogan_sample")
+
+
 def test_flow_bad_input_over_http_is_a_plain_error(client):
     with pytest.raises(AppError, match="Value 100000 is greater than maximum value 3000"):
         client.predict("moons", 10 ** 5, 0, api_name="/flow_train_live")
@@ -130,5 +148,5 @@ def test_missing_weights_turn_the_tab_into_an_explanation(empty_weights, fresh_c
     texts = json.dumps(demo.config["components"])
     assert "could not be loaded" in texts and "cgan-mnist" in texts
     api_names = {d.get("api_name") for d in demo.config["dependencies"]}
-    assert not {"cgan_generate", "flow_density", "vae_interpolate"} & api_names
+    assert not {"cgan_generate", "flow_density", "vae_interpolate", "infogan_sample"} & api_names
     assert "flow_train_live" in api_names  # needs no weights, so it stays

@@ -3,11 +3,13 @@ from gen_core.base import HubModel
 from gen_core.models.cgan import CGANGenerator
 from gen_core.models.classifier import MNISTClassifier
 from gen_core.models.flows import Flow
+from gen_core.models.infogan import InfoGANGenerator
 from gen_core.models.vae import VAE
 
 FAMILIES: dict[str, type[HubModel]] = {
     CGANGenerator.family: CGANGenerator,
     MNISTClassifier.family: MNISTClassifier,
     Flow.family: Flow,
+    InfoGANGenerator.family: InfoGANGenerator,
     VAE.family: VAE,
 }

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import copy
-from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from gen_core.models.cgan import CGANConfig, CGANDiscriminator, CGANGenerator
+from gen_core.train.adversarial import EMA, AdversarialTask
 from gen_core.train.loop import Batch, Runtime, add_mnist_arguments, mnist_stream, unwrap
 
 
@@ -22,13 +21,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(steps=40000, batch_size=64)  # the shipped cgan-mnist recipe
 
 
-class CGANTask:
+class CGANTask(AdversarialTask):
     def __init__(self, args: argparse.Namespace, runtime: Runtime):
         config = CGANConfig(z_dim=args.z_dim, width=args.width)
         self.args, self.runtime = args, runtime
         self.generator = runtime.wrap(CGANGenerator(config))
         self.discriminator = runtime.wrap(CGANDiscriminator(config))
-        self.ema = copy.deepcopy(unwrap(self.generator)).eval().requires_grad_(False)
+        self.ema = EMA(unwrap(self.generator), args.ema)
         betas = (0.5, 0.999)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=args.lr, betas=betas)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=args.lr_d or args.lr, betas=betas)
@@ -53,30 +52,8 @@ class CGANTask:
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()
-        self._update_ema()
+        self.ema.update(unwrap(self.generator))
         return {"d": d_loss.item(), "g": g_loss.item()}
-
-    @torch.no_grad()
-    def _update_ema(self) -> None:
-        live = unwrap(self.generator)
-        for ema_p, p in zip(self.ema.parameters(), live.parameters()):
-            ema_p.lerp_(p, 1 - self.args.ema)
-        for ema_b, b in zip(self.ema.buffers(), live.buffers()):
-            ema_b.copy_(b)
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"generator": unwrap(self.generator).state_dict(), "discriminator": unwrap(self.discriminator).state_dict(),
-                "ema": self.ema.state_dict(), "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        unwrap(self.generator).load_state_dict(state["generator"])
-        unwrap(self.discriminator).load_state_dict(state["discriminator"])
-        self.ema.load_state_dict(state["ema"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-
-    def export(self) -> CGANGenerator:
-        return self.ema
 
 
 def build(args: argparse.Namespace, runtime: Runtime) -> CGANTask:

