@@ -7,7 +7,8 @@ codes from Uniform(-1, 1)). Trained without labels on
 where Q shares the discriminator's convolutional trunk and has its own small head: a softmax over
 the categorical code and a fixed-variance Gaussian over each continuous code. Which digit each
 categorical value drew is not known in training; gen_core.evaluate finds it with the project's
-classifier (Hungarian matching) and stores it as config.digit_of_code.
+classifier (Hungarian matching) and stores it as config.digit_of_code. The trainer can add a
+clustering term on real digits for Q (gen_core.train.infogan); the generator is the same either way.
 """
 from __future__ import annotations
 

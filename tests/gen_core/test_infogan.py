@@ -167,3 +167,19 @@ def test_random_affine_moves_digits_a_little():
     moved = random_affine(images, _gen())
     assert moved.shape == images.shape and not torch.allclose(moved, images, atol=1e-3)
     assert torch.allclose(moved.sum((1, 2, 3)), images.sum((1, 2, 3)), rtol=0.3)  # ink kept, up to zoom
+
+
+@pytest.mark.parametrize("cluster", ["0", "1"])
+def test_training_step_with_and_without_the_clustering_term(cluster):
+    from gen_core.train import infogan as trainer
+    from gen_core.train.__main__ import parse
+    from gen_core.train.loop import Runtime
+
+    args = parse(["infogan", "--out", "unused", "--z-dim", "8", "--width", "4", "--hidden", "16",
+                  "--lambda-cluster", cluster])
+    task = trainer.build(args, Runtime(torch.device("cpu"), 0, 1))
+    images = torch.rand(8, 1, 28, 28)
+    losses = task.step((images, torch.zeros(8, dtype=torch.long)), _gen())
+    assert all(math.isfinite(v) for v in losses.values())
+    assert (losses["cluster"] == 0) == (cluster == "0")
+    assert losses["cluster"] >= -math.log(10) - 1e-4
