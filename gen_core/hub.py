@@ -35,6 +35,7 @@ FLOW_DENSITIES = toy2d.NAMES  # one trained flow per toy density
 REGISTRY: dict[str, Entry] = {
     "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v1"),
     "infogan-mnist": Entry("infogan", f"{HUB_ORG}/infogan-mnist", "v1"),
+    "speech-digit-classifier": Entry("speech-classifier", f"{HUB_ORG}/speech-digit-classifier", "v1"),
     "mnist-classifier": Entry("classifier", f"{HUB_ORG}/mnist-classifier", "v1"),
     "vae-mnist": Entry("vae", f"{HUB_ORG}/vae-mnist", "v1"),
     "vae-mnist-2d": Entry("vae", f"{HUB_ORG}/vae-mnist-2d", "v1"),

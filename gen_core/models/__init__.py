@@ -4,6 +4,7 @@ from gen_core.models.cgan import CGANGenerator
 from gen_core.models.classifier import MNISTClassifier
 from gen_core.models.flows import Flow
 from gen_core.models.infogan import InfoGANGenerator
+from gen_core.models.speech_classifier import SpeechDigitClassifier
 from gen_core.models.vae import VAE
 
 FAMILIES: dict[str, type[HubModel]] = {
@@ -11,5 +12,6 @@ FAMILIES: dict[str, type[HubModel]] = {
     MNISTClassifier.family: MNISTClassifier,
     Flow.family: Flow,
     InfoGANGenerator.family: InfoGANGenerator,
+    SpeechDigitClassifier.family: SpeechDigitClassifier,
     VAE.family: VAE,
 }

@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from gen_core.base import HubModel
 from gen_core.card import write_card
-from gen_core.data.mnist import MnistSplit, load_mnist
+from gen_core.data.mnist import load_mnist
 
 
 @dataclass
@@ -108,22 +108,23 @@ def setup_runtime(seed: int) -> Runtime:
 def mnist_stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
     """The MNIST training split as endless (images, labels) batches from step `start_step` on."""
     data = load_mnist("train", source=args.data)
-    return Stream(batches(data, args.batch_size, runtime, args.seed, start_step),
+    return Stream(batches(data.images, data.labels, args.batch_size, runtime, args.seed, start_step),
                   f"{data.source} train split ({len(data)} images)")
 
 
-def batches(data: MnistSplit, batch_size: int, runtime: Runtime, seed: int, start_step: int):
-    """Endless (images, labels) batches: each epoch a seeded permutation, sharded across ranks."""
-    per_epoch = len(data) // (batch_size * runtime.world_size)
+def batches(inputs: torch.Tensor, labels: torch.Tensor, batch_size: int, runtime: Runtime, seed: int,
+            start_step: int) -> Iterator[Batch]:
+    """Endless (inputs, labels) batches: each epoch a seeded permutation, sharded across ranks."""
+    per_epoch = len(inputs) // (batch_size * runtime.world_size)
     if per_epoch == 0:
-        raise ValueError(f"batch size {batch_size} x {runtime.world_size} processes exceeds {len(data)} images")
+        raise ValueError(f"batch size {batch_size} x {runtime.world_size} processes exceeds {len(inputs)} examples")
     epoch, offset = divmod(start_step, per_epoch)
     while True:
-        order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+        order = torch.randperm(len(inputs), generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
         mine = order[runtime.rank::runtime.world_size]
         for i in range(offset, per_epoch):
             idx = mine[i * batch_size:(i + 1) * batch_size]
-            yield data.images[idx].to(runtime.device), data.labels[idx].to(runtime.device)
+            yield inputs[idx].to(runtime.device), labels[idx].to(runtime.device)
         epoch, offset = epoch + 1, 0
 
 

@@ -1,0 +1,32 @@
+"""Audio features shared by the speech models: log-mel spectrograms in pure torch."""
+from __future__ import annotations
+
+import math
+
+import torch
+
+N_FFT, HOP, N_MELS = 512, 256, 40
+
+
+def _hz_to_mel(hz: torch.Tensor) -> torch.Tensor:
+    return 2595 * torch.log10(1 + hz / 700)
+
+
+def mel_filterbank(sample_rate: int, n_fft: int = N_FFT, n_mels: int = N_MELS, fmin: float = 20.0) -> torch.Tensor:
+    """Triangular HTK-mel filters, (n_mels, n_fft // 2 + 1), each peaking at 1."""
+    freqs = torch.linspace(0, sample_rate / 2, n_fft // 2 + 1, dtype=torch.float64)
+    edges_mel = torch.linspace(float(_hz_to_mel(torch.tensor(fmin))), float(_hz_to_mel(torch.tensor(sample_rate / 2))),
+                               n_mels + 2, dtype=torch.float64)
+    edges = 700 * (10 ** (edges_mel / 2595) - 1)
+    lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    rising = (freqs - lower) / (centre - lower)
+    falling = (upper - freqs) / (upper - centre)
+    return torch.clamp(torch.minimum(rising, falling), min=0).float()
+
+
+def log_mel(waveforms: torch.Tensor, sample_rate: int) -> torch.Tensor:
+    """(n, samples) in [-1, 1] -> (n, 1, N_MELS, frames) log-mel power in dB/10 (about -10 .. 1)."""
+    window = torch.hann_window(N_FFT, device=waveforms.device)
+    spec = torch.stft(waveforms, N_FFT, HOP, window=window, return_complex=True).abs() ** 2
+    mel = mel_filterbank(sample_rate).to(waveforms.device) @ spec
+    return torch.log10(mel + 1e-10 * math.e).unsqueeze(1)

@@ -1,0 +1,57 @@
+"""The spoken-digit classifier: log-mel front end, contract, save/load, trainer and evaluator on a tiny set."""
+import shutil
+
+import pytest
+import torch
+
+import gen_core
+from gen_core import evaluate
+from gen_core.audio import N_MELS, log_mel, mel_filterbank
+from gen_core.data import spoken_digits
+from gen_core.models.speech_classifier import SpeechClassifierConfig, SpeechDigitClassifier
+from gen_core.train.__main__ import main as train
+from gen_core.train.speech_classifier import augment
+
+
+def test_mel_filters_cover_the_band_and_a_tone_lands_in_its_band():
+    bank = mel_filterbank(16_000)
+    assert bank.shape == (N_MELS, 257) and bank.max() <= 1 + 1e-6
+    assert (bank.sum(0)[3:-3] > 0).all()  # every frequency above 20 Hz is in some filter
+    t = torch.arange(16_384) / 16_000
+    low, high = (log_mel(torch.sin(2 * torch.pi * f * t)[None], 16_000)[0, 0].mean(1) for f in (300.0, 4000.0))
+    assert int(low.argmax()) < int(high.argmax())
+
+
+def test_classifier_contract_and_round_trip(tmp_path):
+    torch.manual_seed(0)
+    model = SpeechDigitClassifier(SpeechClassifierConfig(width=4, data="t")).eval()
+    audio = torch.rand(3, spoken_digits.CLIP_SAMPLES) * 2 - 1
+    feats, probs = model.features_and_probs(audio)
+    assert feats.shape == (3, 16) and probs.shape == (3, 10) and torch.allclose(probs.sum(1), torch.ones(3))
+    model.save_pretrained(tmp_path / "m")
+    assert torch.equal(gen_core.load(str(tmp_path / "m")).features_and_probs(audio)[1], probs)
+
+
+def test_augment_shifts_and_scales_each_clip():
+    audio = torch.zeros(4, 1000)
+    audio[:, 500] = 0.5
+    moved = augment(audio, torch.Generator().manual_seed(0))
+    assert moved.shape == audio.shape and len(set(moved.argmax(1).tolist())) > 1
+    assert ((moved.max(1).values >= 0.25) & (moved.max(1).values <= 0.75)).all()
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None,
+                    reason="espeak-ng is not installed (apt-get install espeak-ng); CI installs it")
+def test_train_and_evaluate_on_a_tiny_set(tmp_path, capsys):
+    spoken_digits.synthesize(tmp_path / "data", n_speakers=4, takes=2, seed=1)
+    train(["speech-classifier", "--out", str(tmp_path / "out"), "--checkpoint-dir", str(tmp_path / "c"),
+           "--data-dir", str(tmp_path / "data"), "--steps", "3", "--batch-size", "8", "--width", "4"])
+    report = evaluate.main([str(tmp_path / "out"), "--data-dir", str(tmp_path / "data")])
+    assert 0 <= report["metrics"]["accuracy"] <= 1
+    assert "espeak-ng spoken digits" in gen_core.load(str(tmp_path / "out")).config.data
+
+
+def test_trainer_says_where_the_data_is_missing(tmp_path):
+    with pytest.raises(SystemExit, match="python -m gen_core.data.spoken_digits"):
+        train(["speech-classifier", "--out", str(tmp_path / "out"), "--data-dir", str(tmp_path / "nothing"),
+               "--steps", "1"])
