@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import math
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from gen_core.models.classifier import ClassifierConfig, MNISTClassifier
+from gen_core.train.augment import affine_warp
 from gen_core.train.loop import Batch, Runtime, add_mnist_arguments, mnist_stream, unwrap
 
 
@@ -22,15 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def random_affine(x: torch.Tensor, generator: torch.Generator, rotate_deg: float, shift_px: float) -> torch.Tensor:
     """Rotate, scale (0.9-1.1) and shift each image by a random amount: (B, 1, 28, 28) -> same."""
-    b = len(x)
-    u = torch.rand(b, 4, generator=generator).to(x.device) * 2 - 1  # (B, 4) in [-1, 1]
-    angle = u[:, 0] * math.radians(rotate_deg)
-    scale = 1 + 0.1 * u[:, 1]
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    shift = u[:, 2:] * (2 * shift_px / 28)  # affine_grid works in [-1, 1] coordinates
-    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    return F.grid_sample(x, grid, align_corners=False, padding_mode="zeros")
+    u = torch.rand(len(x), 4, generator=generator).to(x.device) * 2 - 1  # (B, 4) in [-1, 1]
+    return affine_warp(x, u, rotate_deg, 2 * shift_px / 28)  # affine_grid works in [-1, 1] coordinates
 
 
 class ClassifierTask:

@@ -8,13 +8,13 @@ generator's code follows those categories (82% for the shipped weights).
 from __future__ import annotations
 
 import argparse
-import math
 
 import torch
 import torch.nn.functional as F
 
 from gen_core.models.infogan import InfoGANConfig, InfoGANDiscriminator, InfoGANGenerator
 from gen_core.train.adversarial import EMA, AdversarialTask
+from gen_core.train.augment import affine_warp
 from gen_core.train.loop import Batch, Runtime, add_mnist_arguments, mnist_stream, unwrap
 
 
@@ -62,15 +62,10 @@ def clustering_loss(real_logits: torch.Tensor, moved_logits: torch.Tensor, confi
 
 def random_affine(images: torch.Tensor, generator: torch.Generator, degrees: float = 12.0,
                   shift: float = 0.1, scale: float = 0.1) -> torch.Tensor:
-    """Each image rotated, scaled and shifted a little (uniform draws from `generator`)."""
-    b = len(images)
-    draw = lambda: torch.rand(b, generator=generator) * 2 - 1  # noqa: E731
-    angle, zoom = draw() * math.radians(degrees), 1 + draw() * scale
-    tx, ty = draw() * shift * 2, draw() * shift * 2           # affine_grid's coordinates span [-1, 1]
-    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
-    theta = torch.stack([torch.stack([cos, -sin, tx], 1), torch.stack([sin, cos, ty], 1)], 1)
-    grid = F.affine_grid(theta.to(images.device), list(images.shape), align_corners=False)
-    return F.grid_sample(images, grid, align_corners=False)
+    """Each image rotated, scaled and shifted a little: the four amounts are drawn one after the other
+    for the whole batch (the draw order the shipped weights were trained with)."""
+    u = torch.stack([torch.rand(len(images), generator=generator) * 2 - 1 for _ in range(4)], 1)
+    return affine_warp(images, u.to(images.device), degrees, 2 * shift, scale)  # the image spans [-1, 1]
 
 
 class InfoGANTask(AdversarialTask):
