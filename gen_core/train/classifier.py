@@ -7,6 +7,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from gen_core.base import HubModel
 from gen_core.models.classifier import ClassifierConfig, MNISTClassifier
 from gen_core.train.augment import affine_warp
 from gen_core.train.loop import Batch, Runtime, add_mnist_arguments, mnist_stream, unwrap
@@ -27,17 +28,22 @@ def random_affine(x: torch.Tensor, generator: torch.Generator, rotate_deg: float
 
 
 class ClassifierTask:
-    def __init__(self, args: argparse.Namespace, runtime: Runtime):
+    """Cross-entropy training of one classifier network with a OneCycle learning rate (--lr, --steps);
+    a subclass says how its inputs are augmented. Shared by the project's evaluators."""
+
+    def __init__(self, net: torch.nn.Module, args: argparse.Namespace, runtime: Runtime):
         self.args = args
-        self.net = runtime.wrap(MNISTClassifier(ClassifierConfig()))
+        self.net = runtime.wrap(net)
         self.opt = torch.optim.Adam(self.net.parameters(), lr=args.lr)
         self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, max_lr=args.lr, total_steps=args.steps)
 
+    def augment(self, inputs: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        raise NotImplementedError
+
     def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
-        images, labels = batch
+        inputs, labels = batch
         self.net.train()
-        x = random_affine(images, generator, self.args.rotate, self.args.shift)
-        loss = F.cross_entropy(self.net(x), labels)
+        loss = F.cross_entropy(self.net(self.augment(inputs, generator)), labels)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
@@ -52,12 +58,17 @@ class ClassifierTask:
         self.opt.load_state_dict(state["opt"])
         self.sched.load_state_dict(state["sched"])
 
-    def export(self) -> MNISTClassifier:
+    def export(self) -> HubModel:
         return unwrap(self.net)
 
 
-def build(args: argparse.Namespace, runtime: Runtime) -> ClassifierTask:
-    return ClassifierTask(args, runtime)
+class MNISTClassifierTask(ClassifierTask):
+    def augment(self, images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        return random_affine(images, generator, self.args.rotate, self.args.shift)
+
+
+def build(args: argparse.Namespace, runtime: Runtime) -> MNISTClassifierTask:
+    return MNISTClassifierTask(MNISTClassifier(ClassifierConfig()), args, runtime)
 
 
 stream = mnist_stream

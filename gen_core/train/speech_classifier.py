@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 import torch
-import torch.nn.functional as F
 
-from gen_core.data.spoken_digits import load_spoken_digits
+from gen_core.data.spoken_digits import SAMPLE_RATE, load_spoken_digits
 from gen_core.models.speech_classifier import SpeechClassifierConfig, SpeechDigitClassifier
-from gen_core.train.loop import Batch, Runtime, Stream, batches, unwrap
+from gen_core.train.classifier import ClassifierTask
+from gen_core.train.loop import Runtime, Stream, batches
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,43 +22,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def augment(audio: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """Each clip circularly shifted by up to ±0.25 s and scaled by a gain in [0.5, 1.5]."""
     b, n = audio.shape
-    shifts = (torch.rand(b, generator=generator) * 0.5 - 0.25) * 16_000
+    shifts = (torch.rand(b, generator=generator) * 0.5 - 0.25) * SAMPLE_RATE
     gains = torch.rand(b, 1, generator=generator) + 0.5
     index = (torch.arange(n).unsqueeze(0) - shifts.long().unsqueeze(1)) % n
     return (torch.gather(audio.cpu(), 1, index) * gains).clamp(-1, 1).to(audio.device)
 
 
-class SpeechClassifierTask:
-    def __init__(self, args: argparse.Namespace, runtime: Runtime):
-        self.args = args
-        self.net = runtime.wrap(SpeechDigitClassifier(SpeechClassifierConfig(width=args.width)))
-        self.opt = torch.optim.Adam(self.net.parameters(), lr=args.lr)
-        self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, max_lr=args.lr, total_steps=args.steps)
-
-    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
-        audio, labels = batch
-        self.net.train()
-        loss = F.cross_entropy(self.net(augment(audio, generator)), labels)
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt.step()
-        self.sched.step()
-        return {"loss": loss.item()}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"net": unwrap(self.net).state_dict(), "opt": self.opt.state_dict(), "sched": self.sched.state_dict()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        unwrap(self.net).load_state_dict(state["net"])
-        self.opt.load_state_dict(state["opt"])
-        self.sched.load_state_dict(state["sched"])
-
-    def export(self) -> SpeechDigitClassifier:
-        return unwrap(self.net)
+class SpeechClassifierTask(ClassifierTask):
+    def augment(self, audio: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        return augment(audio, generator)
 
 
 def build(args: argparse.Namespace, runtime: Runtime) -> SpeechClassifierTask:
-    return SpeechClassifierTask(args, runtime)
+    return SpeechClassifierTask(SpeechDigitClassifier(SpeechClassifierConfig(width=args.width)), args, runtime)
 
 
 def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
