@@ -2,14 +2,17 @@
 GRADIO_SERVER_NAME:GRADIO_SERVER_PORT (default 127.0.0.1:7860)."""
 from demos import common, tab_modules  # first: it turns analytics off before gradio is imported
 
+import os
+
 import gradio as gr
 
-QUEUE_SIZE = 64
+QUEUE_SIZE = int(os.environ.get("GEN_CORE_QUEUE_SIZE", "64"))  # waiting requests; more get "Queue is full" (503)
 CONCURRENCY = 2
+GRADIO_CACHE_SWEEP = (600, 3600)  # every 10 min, delete Gradio's served copies older than an hour
 
 
 def build_app() -> gr.Blocks:
-    with gr.Blocks(title="Generative model lab") as app:
+    with gr.Blocks(title="Generative model lab", delete_cache=GRADIO_CACHE_SWEEP) as app:
         gr.Markdown("# Generative model lab\nClassic generative models, trained on a CPU, "
                     "with their measured quality beside every output.")
         for tab in tab_modules():
@@ -20,4 +23,4 @@ def build_app() -> gr.Blocks:
 
 if __name__ == "__main__":
     common.configure_serving()
-    build_app().launch(css=common.CSS)
+    common.launch(build_app())

@@ -77,13 +77,13 @@ def build() -> None:
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 digit = gr.Radio(DIGIT_CHOICES, value=DEFAULTS["digit"], label="Digit")
-                n = gr.Slider(1, MAX_N, value=DEFAULTS["n"], step=1, label="Samples",
+                n = common.Slider(1, MAX_N, value=DEFAULTS["n"], step=1, label="Samples",
                               info=f"per digit when '{ALL}' is picked")
                 with gr.Row():
-                    seed = gr.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED,
+                    seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED,
                                      label="Seed", min_width=120)
                     reroll = gr.Button("New seed", min_width=100)
-                truncation = gr.Slider(*TRUNCATION_RANGE, value=DEFAULTS["truncation"], step=0.1,
+                truncation = common.Slider(*TRUNCATION_RANGE, value=DEFAULTS["truncation"], step=0.1,
                                        label="Truncation ψ", info="keep |z| ≤ ψ; 4 keeps 99.99% of N(0, 1)")
                 run = gr.Button("Generate", variant="primary")
             with gr.Column(scale=2):
@@ -103,4 +103,4 @@ if __name__ == "__main__":
     common.configure_serving()
     with gr.Blocks(title="cGAN digits") as demo:
         build()
-    demo.queue(default_concurrency_limit=2).launch(css=common.CSS)
+    common.launch(demo.queue(default_concurrency_limit=2))

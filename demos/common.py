@@ -5,12 +5,14 @@ import contextlib
 import functools
 import hashlib
 import io
+import itertools
 import math
 import os
 import queue
 import secrets
 import tempfile
 import threading
+import time
 from numbers import Real
 from pathlib import Path
 
@@ -24,6 +26,9 @@ from gen_core.card import Metric, read_card
 from gen_core.imaging import png_bytes
 
 OUTPUT_DIR = Path(tempfile.gettempdir()) / "gen_core_lab"
+OUTPUT_MAX_AGE_S = 3600     # outputs untouched this long are deleted (Gradio serves its own copies)
+PRUNE_EVERY = 200           # saves between two sweeps of OUTPUT_DIR
+MAX_UPLOAD = "10mb"         # uploads above this are refused by the server before any handler runs
 MAX_SEED = 2 ** 32 - 1
 # Keep upscaled digits crisp when the browser resizes the image, and show all of it.
 CSS = ".pixelated img { image-rendering: pixelated; object-fit: contain; }"
@@ -41,6 +46,34 @@ def configure_serving() -> None:
 def get_model(name: str) -> gen_core.HubModel:
     """The model, loaded once per process (raises gen_core.LoadError)."""
     return gen_core.load(name)
+
+
+def _require_number(payload: object, label: str | None) -> None:
+    if isinstance(payload, bool) or not isinstance(payload, Real) or not math.isfinite(payload):
+        raise gr.Error(f"{label or 'This value'} must be a number; got {str(payload)[:40]!r}.")
+
+
+class Slider(gr.Slider):
+    """gr.Slider whose server answers a value that is not a finite number with a plain sentence.
+    (Gradio's own range check fails with a TypeError on None or text sent straight to the API, which
+    the client only sees as "the upstream Gradio app has raised an exception".)"""
+
+    is_template = True  # the browser draws it as a plain slider
+
+    def preprocess(self, payload):
+        _require_number(payload, self.label)
+        return super().preprocess(payload)
+
+
+class Number(gr.Number):
+    """gr.Number, with the same plain sentence for text; None still reaches the handler, which says what it needs."""
+
+    is_template = True
+
+    def preprocess(self, payload):
+        if payload is not None:
+            _require_number(payload, self.label)
+        return super().preprocess(payload)
 
 
 def require_int(value: object, name: str, low: int, high: int) -> int:
@@ -108,14 +141,39 @@ def save_png(data: bytes) -> str:
     return save_bytes(data, ".png")
 
 
+_saves = itertools.count(1)
+
+
 def save_bytes(data: bytes, suffix: str) -> str:
+    """Write `data` to OUTPUT_DIR under its hash (the same bytes give the same file); every PRUNE_EVERY
+    saves, files untouched for OUTPUT_MAX_AGE_S are deleted, so the folder stays bounded."""
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUTPUT_DIR / f"{hashlib.sha256(data).hexdigest()[:24]}{suffix}"
-    if not path.exists():
+    if path.exists():
+        os.utime(path)  # fresh again: not pruned while it is being served
+    else:
         tmp = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # unique per writer
         tmp.write_bytes(data)
         tmp.replace(path)
+    if next(_saves) % PRUNE_EVERY == 0:
+        prune_outputs(OUTPUT_MAX_AGE_S)
     return str(path)
+
+
+def prune_outputs(max_age_s: float) -> int:
+    """Delete files in OUTPUT_DIR not modified for max_age_s seconds; returns how many."""
+    cutoff, removed = time.time() - max_age_s, 0
+    for item in OUTPUT_DIR.iterdir():
+        with contextlib.suppress(FileNotFoundError):  # another worker may have removed it
+            if item.stat().st_mtime < cutoff:
+                item.unlink()
+                removed += 1
+    return removed
+
+
+def launch(app: gr.Blocks, **kwargs) -> tuple:
+    """Serve `app` with the lab's settings: its CSS and the upload size cap (also used by the tests)."""
+    return app.launch(css=CSS, max_file_size=MAX_UPLOAD, **kwargs)
 
 
 def read_metrics(model: gen_core.HubModel) -> list[Metric]:

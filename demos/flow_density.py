@@ -190,12 +190,12 @@ def _shipped_models(ready: list[str]) -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             density = gr.Dropdown(ready, value=start, label="Density")
-            n_points = gr.Slider(0, MAX_POINTS, value=DEFAULTS["n_points"], step=100, label="Samples shown")
-            seed = gr.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
+            n_points = common.Slider(0, MAX_POINTS, value=DEFAULTS["n_points"], step=100, label="Samples shown")
+            seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
             with gr.Group():
                 with gr.Row():
-                    x = gr.Number(0.0, label="x", min_width=80)
-                    y = gr.Number(0.0, label="y", min_width=80)
+                    x = common.Number(0.0, label="x", min_width=80)
+                    y = common.Number(0.0, label="y", min_width=80)
                 read = gr.Button("Read log p(x, y)")
         with gr.Column(scale=3):
             image = gr.Image(first[0], type="filepath", format="png", label="Learned vs true density "
@@ -204,7 +204,7 @@ def _shipped_models(ready: list[str]) -> None:
             point = gr.Markdown("Click a heat map, or type x and y, to read log q and log p there.")
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
-            layer = gr.Slider(0, n_layers, value=n_layers, step=1, label="Layer",
+            layer = common.Slider(0, n_layers, value=n_layers, step=1, label="Layer",
                               info="0 = Gaussian base; each step applies one inverse layer")
         with gr.Column(scale=3):
             layer_image = gr.Image(show_layer(start, n_layers, DEFAULTS["seed"]), type="filepath", format="png",
@@ -217,7 +217,7 @@ def _shipped_models(ready: list[str]) -> None:
     def on_density(name, n, s):
         path, measured, rec = show_density(name, n, s)
         last = len(layer_names(name)) - 1
-        return (path, measured, rec, gr.Slider(maximum=last, value=last), show_layer(name, last, s),
+        return (path, measured, rec, common.Slider(maximum=last, value=last), show_layer(name, last, s),
                 common.metrics_table(common.get_model(model_name(name))))
 
     density.change(on_density, [density, n_points, seed], [image, numbers, recipe, layer, layer_image, cards],
@@ -233,4 +233,4 @@ if __name__ == "__main__":
     common.configure_serving()
     with gr.Blocks(title="Normalizing flows") as demo:
         build()
-    demo.queue(default_concurrency_limit=2).launch(css=common.CSS)
+    common.launch(demo.queue(default_concurrency_limit=2))

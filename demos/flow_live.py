@@ -130,8 +130,8 @@ def build() -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             density = gr.Dropdown(list(toy2d.NAMES), value=DEFAULTS["density"], label="Density to learn")
-            steps = gr.Slider(MIN_STEPS, MAX_STEPS, value=DEFAULTS["steps"], step=50, label="Training steps")
-            seed = gr.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
+            steps = common.Slider(MIN_STEPS, MAX_STEPS, value=DEFAULTS["steps"], step=50, label="Training steps")
+            seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
             with gr.Row():
                 start = gr.Button("Train", variant="primary")
                 stop = gr.Button("Stop")

@@ -128,11 +128,11 @@ def build() -> None:
                 choice = gr.Radio(code_choices(False), value=DEFAULTS["choice"], label="Digit",
                                   info="each digit is the categorical code the evaluator matched to it")
                 raw = gr.Checkbox(False, label="Raw codes", info="list the 10 categorical codes in their own order")
-                sliders = [gr.Slider(*CODE_RANGE, value=0.0, step=0.05, label=f"c{j + 1}: {effect}",
+                sliders = [common.Slider(*CODE_RANGE, value=0.0, step=0.05, label=f"c{j + 1}: {effect}",
                                      info="trained on [−1, 1]; beyond it extrapolates")
                            for j, effect in enumerate(effects)]
                 with gr.Row():
-                    seed = gr.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED,
+                    seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED,
                                      label="Noise seed", min_width=120)
                     reroll = gr.Button("New seed", min_width=100)
             with gr.Column(scale=1, min_width=260):
@@ -143,7 +143,7 @@ def build() -> None:
         with gr.Row():
             code_name = gr.Radio([f"c{j + 1}" for j in range(len(effects))], value=GRID_DEFAULTS["code"],
                                  label="Sweep", min_width=160)
-            steps = gr.Slider(*STEPS_RANGE, value=GRID_DEFAULTS["steps"], step=1, label="Steps", min_width=200)
+            steps = common.Slider(*STEPS_RANGE, value=GRID_DEFAULTS["steps"], step=1, label="Steps", min_width=200)
             draw = gr.Button("Draw traversal", variant="primary", min_width=160)
         grid = gr.Image(first_grid, type="filepath", format="png", label="Rows: digits · columns: code from −2 to 2",
                         elem_classes="pixelated", interactive=False, buttons=["download"], height=560)
@@ -166,4 +166,4 @@ if __name__ == "__main__":
     common.configure_serving()
     with gr.Blocks(title="InfoGAN codes") as demo:
         build()
-    demo.queue(default_concurrency_limit=2).launch(css=common.CSS)
+    common.launch(demo.queue(default_concurrency_limit=2))

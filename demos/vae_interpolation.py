@@ -177,10 +177,10 @@ def _endpoint_controls(label: str, defaults: dict):
     with gr.Column(min_width=240):
         gr.Markdown(f"**Endpoint {label}**")
         source = gr.Radio(list(SOURCES), value=defaults["source"], label="From")
-        seed = gr.Number(defaults["seed"], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
+        seed = common.Number(defaults["seed"], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
         with gr.Row():
             digit = gr.Dropdown([str(d) for d in range(10)], value=defaults["digit"], label="Test digit", min_width=80)
-            index = gr.Slider(0, PER_CLASS - 1, value=defaults["index"], step=1, label="Index", min_width=120)
+            index = common.Slider(0, PER_CLASS - 1, value=defaults["index"], step=1, label="Index", min_width=120)
         sketch = gr.Sketchpad(label="Drawing: pick the brush (left), then draw a digit", height=220, canvas_size=(280, 280), type="numpy")
         upload = gr.File(label="Upload a picture", file_types=["image"], type="filepath", height=130)
     return [source, seed, digit, index, sketch, upload]
@@ -200,7 +200,7 @@ def build() -> None:
             a = _endpoint_controls("A", DEFAULT_A)
             b = _endpoint_controls("B", DEFAULT_B)
             with gr.Column(min_width=200):
-                steps = gr.Slider(*STEPS_RANGE, value=12, step=1, label="Steps")
+                steps = common.Slider(*STEPS_RANGE, value=12, step=1, label="Steps")
                 mode = gr.Radio(["lerp", "slerp"], value="slerp", label="Path")
                 run = gr.Button("Interpolate", variant="primary")
         defaults = [v for d in (DEFAULT_A, DEFAULT_B) for v in (d["source"], d["seed"], d["digit"], d["index"],
@@ -232,4 +232,4 @@ if __name__ == "__main__":
     common.configure_serving()
     with gr.Blocks(title="VAE interpolation") as demo:
         build()
-    demo.queue(default_concurrency_limit=2).launch(css=common.CSS)
+    common.launch(demo.queue(default_concurrency_limit=2))

@@ -1,8 +1,9 @@
-"""Audio features shared by the speech models: log-mel spectrograms in pure torch."""
+"""Audio helpers shared by the speech models and the app: log-mel spectrograms in pure torch, 16-bit PCM."""
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 N_FFT, HOP, N_MELS = 512, 256, 40
@@ -30,3 +31,9 @@ def log_mel(waveforms: torch.Tensor, sample_rate: int) -> torch.Tensor:
     spec = torch.stft(waveforms, N_FFT, HOP, window=window, return_complex=True).abs() ** 2
     mel = mel_filterbank(sample_rate).to(waveforms.device) @ spec
     return torch.log10(mel + 1e-10 * math.e).unsqueeze(1)
+
+
+def to_int16(waveform: torch.Tensor | np.ndarray) -> np.ndarray:
+    """Float audio in [-1, 1] -> 16-bit PCM: clipped to [-1, 1] (NaN to silence), scaled by 32767, rounded."""
+    audio = np.nan_to_num(np.asarray(waveform, dtype=np.float32), nan=0.0)
+    return (np.clip(audio, -1, 1) * 32767).round().astype(np.int16)

@@ -76,7 +76,10 @@ def http_call(conn: http.client.HTTPConnection, api_name: str, data: list) -> st
     conn.request("POST", f"/gradio_api/call/{api_name}", body=json.dumps({"data": data}),
                  headers={"Content-Type": "application/json"})
     response = conn.getresponse()
-    event_id = json.loads(response.read())["event_id"]
+    answer = json.loads(response.read())
+    if "event_id" not in answer:  # refused before queueing, e.g. the queue is full
+        raise RuntimeError(f"{api_name} refused (HTTP {response.status}): {json.dumps(answer)[:300]}")
+    event_id = answer["event_id"]
     conn.request("GET", f"/gradio_api/call/{api_name}/{event_id}")
     stream = conn.getresponse().read().decode()
     if "event: complete" not in stream:
@@ -88,7 +91,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m gen_core.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
     args = parser.parse_args(argv)
-    from demos import cgan_digits, common, flow_density, infogan_codes, vae_interpolation  # gen_core itself never imports gradio
+    from demos import (cgan_digits, common, flow_density, infogan_codes,  # gen_core itself never imports gradio
+                       vae_interpolation, wavegan_digits)
     from gen_core.data import toy2d
     from gen_core.data.digit_input import mnist_like
 
@@ -116,6 +120,11 @@ def main(argv: list[str] | None = None) -> dict:
 
     vae_inputs = lambda s: ["test digit", 0, str(s % 10), s % 50, None, None,  # noqa: E731
                             "seed", s, "0", 0, None, None, 16, "slerp"]
+    wavegan = common.get_model(wavegan_digits.MODEL)
+
+    def raw_wavegan(s: int) -> None:
+        wavegan.sample(1, digits=torch.tensor([s % 10]), generator=torch.Generator().manual_seed(s))
+
     # label: (api_name, inputs for call s, handler, raw model call or None)
     endpoints = {
         "cgan_generate (digit 3, n 64)": ("cgan_generate", lambda s: ["3", 64, s, 4.0], cgan_digits.generate,
@@ -136,6 +145,14 @@ def main(argv: list[str] | None = None) -> dict:
                                             infogan_codes.traversal, None),
         "infogan_sample (one digit, slider released)": (
             "infogan_sample", lambda s: [str(s % 10), (s % 9) / 2 - 2, 0.5, 0], infogan_codes.sample, None),
+        "wavegan_clip (one raw 1-s clip, int16)": ("wavegan_clip", lambda s: [str(s % 10), s], wavegan_digits.clip,
+                                                   raw_wavegan),
+        "wavegan_inspect (one clip: waveform + log-mel, beside a real one)": (
+            "wavegan_inspect", lambda s: [str(s % 10), s], wavegan_digits.inspect, None),
+        "wavegan_generate (8 clips, first one plotted)": ("wavegan_generate", lambda s: ["any", 8, s],
+                                                          wavegan_digits.generate, None),
+        "wavegan_morph (8 steps, 8.2 s, spectrogram)": ("wavegan_morph", lambda s: ["7", s, "8", s + 1, 8],
+                                                        wavegan_digits.morph, None),
         "flow_read_point (moons)": ("flow_read_point", lambda s: ["moons", (s % 89) / 10 - 4.4, 0.5],
                                     flow_density.read_point, None),
     }

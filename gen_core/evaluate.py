@@ -5,6 +5,7 @@
     python -m gen_core.evaluate flow-moons
     python -m gen_core.evaluate infogan-mnist       # also stores the code -> digit map in config.json
     python -m gen_core.evaluate speech-digit-classifier --data-dir data/spoken_digits
+    python -m gen_core.evaluate wavegan-digits --data-dir data/spoken_digits
 
 Every MNIST figure uses the project's classifier (mnist-classifier) and the held-out split that
 training never saw; flows are scored on fresh draws of their true density (gen_core.data.toy2d).
@@ -47,14 +48,8 @@ def evaluate_cgan(model, args) -> list[Metric]:
     n = 10 * args.n_per_class
     labels = torch.arange(n) % 10  # 0, 1, ..., 9, 0, ...: every split of the IS holds each digit equally
     samples = model.sample(n, labels=labels, generator=torch.Generator().manual_seed(args.seed))
-    feats, probs = classifier.features_and_probs(samples)
     real = train.images[_per_class(train, args.n_per_class, args.seed)]
-    real_feats, _ = classifier.features_and_probs(real)
-    test_feats, test_probs = classifier.features_and_probs(test.images)
-    test_order = metrics.stratified_order(test.labels)
-
-    is_mean, is_std = metrics.inception_score(probs, splits=10)
-    real_is, real_is_std = metrics.inception_score(test_probs[test_order], splits=10)
+    quality = _classifier_view(classifier, samples, labels, real, test.images, test.labels, "digits")
     # Parzen protocol of the cGAN paper: 1,000 samples per class, sigma picked on data that is not
     # the test split (here 500 training images), scored on the held-out split.
     parzen_labels = digit_labels(None, 1000)
@@ -63,19 +58,7 @@ def evaluate_cgan(model, args) -> list[Metric]:
     validation = train.images[_per_class(train, 50, args.seed + 2)]
     sigma = metrics.parzen_select_sigma(parzen_samples, validation)
     parzen, parzen_se = metrics.parzen_log_likelihood(parzen_samples, test.images, sigma)
-    return [
-        Metric("conditional_accuracy", f"Conditional accuracy ({n} samples, {args.n_per_class} per digit)",
-               metrics.conditional_accuracy(probs, labels)),
-        Metric("classifier_accuracy_real", f"Classifier accuracy on held-out real digits ({len(test)}), the ceiling",
-               metrics.conditional_accuracy(test_probs, test.labels)),
-        Metric("frechet_distance", f"Fréchet distance on classifier features, {n} samples vs held-out",
-               metrics.frechet_distance(feats, test_feats)),
-        Metric("frechet_distance_real_floor", f"Fréchet distance floor: {n} real training digits vs held-out",
-               metrics.frechet_distance(real_feats, test_feats)),
-        Metric("inception_score", "Inception score (classifier), 10 digit-balanced splits", is_mean),
-        Metric("inception_score_std", "Inception score std over splits", is_std),
-        Metric("inception_score_real", f"Inception score of held-out real digits ({len(test)}), same protocol", real_is),
-        Metric("inception_score_real_std", "Inception score std over splits, real digits", real_is_std),
+    return quality + [
         Metric("parzen_log_likelihood", "Parzen-window log-likelihood, nats (paper-comparable only)", parzen),
         Metric("parzen_log_likelihood_se", "Parzen-window log-likelihood standard error", parzen_se),
         Metric("parzen_sigma", "Parzen window width sigma", sigma),
@@ -168,14 +151,62 @@ def evaluate_speech_classifier(model, args) -> list[Metric]:
                    metrics.conditional_accuracy(probs, test.labels))]
 
 
+def evaluate_wavegan(model, args) -> list[Metric]:
+    """The speech classifier's view of generated clips (n_per_class of each digit) against held-out
+    real clips: Inception score, conditional accuracy, and Fréchet distance on its features with the
+    real-vs-real floor. Synthesized speech (espeak-ng), not SC09."""
+    from gen_core.data.spoken_digits import load_spoken_digits
+
+    classifier = gen_core.load("speech-digit-classifier", device="cpu")
+    train, test = load_spoken_digits(args.data_dir, "train"), load_spoken_digits(args.data_dir, "test")
+    if len(test) == 0:
+        raise SystemExit(f"no held-out clips under {args.data_dir}: run python -m gen_core.data.spoken_digits")
+    n = 10 * args.n_per_class
+    digits = torch.arange(n) % 10  # every split of the IS holds each digit equally
+    clips = model.sample(n, digits=digits, generator=torch.Generator().manual_seed(args.seed))
+    real = train.audio[_per_class(train, args.n_per_class, args.seed)]
+    quality = _classifier_view(classifier, clips, digits, real, test.audio, test.labels, "clips")
+    value = {m.key: m.value for m in quality}
+    ratio = value["inception_score"] / value["inception_score_real"]
+    return quality + [Metric("inception_score_ratio", "Inception score, generated / real", ratio)]
+
+
+def _classifier_view(classifier, samples, labels, real, test_inputs, test_labels, unit: str) -> list[Metric]:
+    """What a class-conditional sampler looks like to its project classifier: conditional accuracy,
+    Fréchet distance on the classifier's features against held-out data (and the floor of as many
+    real training items), and the Inception score over 10 class-balanced splits of generated and of
+    held-out real items. samples cycle through the classes (0, 1, ..., 9, 0, ...), as real does."""
+    n = len(samples)
+    feats, probs = classifier.features_and_probs(samples)
+    real_feats, _ = classifier.features_and_probs(real)
+    test_feats, test_probs = classifier.features_and_probs(test_inputs)
+    order = metrics.stratified_order(test_labels)
+    is_mean, is_std = metrics.inception_score(probs, splits=10)
+    real_is, real_is_std = metrics.inception_score(test_probs[order[:len(order) - len(order) % 10]], splits=10)
+    return [
+        Metric("conditional_accuracy", f"Generated {unit} classified as the requested digit ({n})",
+               metrics.conditional_accuracy(probs, labels)),
+        Metric("classifier_accuracy_real", f"Classifier accuracy on held-out real {unit} ({len(test_inputs)}), the ceiling",
+               metrics.conditional_accuracy(test_probs, test_labels)),
+        Metric("frechet_distance", f"Fréchet distance on classifier features, {n} generated vs held-out",
+               metrics.frechet_distance(feats, test_feats)),
+        Metric("frechet_distance_real_floor", f"Fréchet distance floor: {n} real training {unit} vs held-out",
+               metrics.frechet_distance(real_feats, test_feats)),
+        Metric("inception_score", f"Inception score (classifier), {n} {unit}, 10 digit-balanced splits", is_mean),
+        Metric("inception_score_std", "Inception score std over splits", is_std),
+        Metric("inception_score_real", f"Inception score of held-out real {unit} ({len(test_inputs)}), same protocol", real_is),
+        Metric("inception_score_real_std", "Inception score std over splits, real", real_is_std),
+    ]
+
 EVALUATORS = {"cgan": evaluate_cgan, "classifier": evaluate_classifier, "flow": evaluate_flow,
-              "infogan": evaluate_infogan, "speech-classifier": evaluate_speech_classifier, "vae": evaluate_vae}
+              "infogan": evaluate_infogan, "speech-classifier": evaluate_speech_classifier, "vae": evaluate_vae,
+              "wavegan": evaluate_wavegan}
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m gen_core.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("name", help="registered model name or a local directory")
-    parser.add_argument("--n-per-class", type=int, default=100, help="MNIST models: samples per digit")
+    parser.add_argument("--n-per-class", type=int, default=100, help="MNIST and audio generators: samples per digit")
     parser.add_argument("--iwae-k", type=int, default=1000, help="VAEs: importance samples per image")
     parser.add_argument("--n-points", type=int, default=100_000, help="flows: fresh samples of the true density")
     parser.add_argument("--seed", type=int, default=0)

@@ -39,6 +39,7 @@ REGISTRY: dict[str, Entry] = {
     "mnist-classifier": Entry("classifier", f"{HUB_ORG}/mnist-classifier", "v1"),
     "vae-mnist": Entry("vae", f"{HUB_ORG}/vae-mnist", "v1"),
     "vae-mnist-2d": Entry("vae", f"{HUB_ORG}/vae-mnist-2d", "v1"),
+    "wavegan-digits": Entry("wavegan", f"{HUB_ORG}/wavegan-digits", "v1"),
     **{f"flow-{density}": Entry("flow", f"{HUB_ORG}/flow-{density}", "v1") for density in FLOW_DENSITIES},
 }
 

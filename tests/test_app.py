@@ -1,6 +1,8 @@
 """The whole app: launched in-process on 127.0.0.1 and driven through gradio_client."""
 import json
+import wave
 
+import numpy as np
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -12,7 +14,7 @@ from demos import common
 @pytest.fixture(scope="module")
 def client():
     demo = app.build_app()
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    _, url, _ = common.launch(demo, server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
     try:
         yield Client(url, verbose=False, analytics_enabled=False)
     finally:
@@ -23,7 +25,8 @@ def test_named_endpoints(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/cgan_generate", "/cgan_new_seed", "/flow_select_density", "/flow_density", "/flow_layer",
             "/flow_read_point", "/flow_train_live", "/vae_interpolate", "/vae_details", "/vae_latent_map",
-            "/infogan_sample", "/infogan_new_seed", "/infogan_traversal"} <= set(endpoints)
+            "/infogan_sample", "/infogan_new_seed", "/infogan_traversal", "/wavegan_generate", "/wavegan_clip",
+            "/wavegan_inspect", "/wavegan_morph"} <= set(endpoints)
 
 
 def test_generate_over_http_matches_the_handler(client):
@@ -98,6 +101,37 @@ def test_infogan_endpoints_over_http(client):
         client.predict("12", 0.0, 0.0, 9, api_name="/infogan_sample")
 
 
+def _wav(path: str) -> np.ndarray:
+    """A WAV file as a browser gets it: 16 kHz mono 16-bit, its samples."""
+    with wave.open(path) as w:
+        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (16_000, 1, 2)
+        return np.frombuffer(w.readframes(w.getnframes()), "<i2")
+
+
+def test_wavegan_endpoints_over_http_return_playable_wavs(client):
+    from demos import wavegan_digits
+
+    out = client.predict("5", 3, 11, api_name="/wavegan_generate")
+    players = [p["value"] for p in out[:wavegan_digits.MAX_CLIPS]]  # component updates: label, visibility, value
+    assert [p is not None for p in players] == [True] * 3 + [False] * 5
+    for k in range(3):
+        assert np.array_equal(_wav(players[k]), wavegan_digits.clip("5", 11 + k)[1])
+    assert np.array_equal(_wav(client.predict("any", 7, api_name="/wavegan_clip")), wavegan_digits.clip("any", 7)[1])
+    plot, recipe = client.predict("5", 7, api_name="/wavegan_inspect")
+    assert plot.endswith(".png") and "manual_seed(7)" in recipe
+    audio, plot, recipe = client.predict("1", 2, "9", 3, 3, api_name="/wavegan_morph")
+    assert len(_wav(audio)) == 3 * 16_384 and plot.endswith(".png")
+    with pytest.raises(AppError, match="not in the list of choices"):
+        client.predict("12", 3, 11, api_name="/wavegan_generate")
+    with pytest.raises(AppError, match="greater than maximum value 8"):
+        client.predict("5", 1000, 11, api_name="/wavegan_generate")
+    with pytest.raises(AppError, match="greater than maximum value 8"):
+        client.predict("1", 2, "9", 3, 300, api_name="/wavegan_morph")
+    with pytest.raises(AppError, match="Seed must be a whole number|less than minimum value 0"):
+        client.predict("5", -3, api_name="/wavegan_clip")
+    assert len(_wav(client.predict("0", 0, api_name="/wavegan_clip"))) == 16_384  # still healthy
+
+
 def test_flow_bad_input_over_http_is_a_plain_error(client):
     with pytest.raises(AppError, match="Value 100000 is greater than maximum value 3000"):
         client.predict("moons", 10 ** 5, 0, api_name="/flow_train_live")
@@ -128,12 +162,39 @@ def test_one_missing_flow_leaves_the_others(tmp_path, monkeypatch):
     finally:
         common.get_model.cache_clear()
         flow_density.learned_grid.cache_clear()
-    texts = json.dumps(demo.config["components"])
+    texts = json.dumps(demo.config["components"], default=str)  # gr.State holds a callback
     assert "Not loaded, so not offered below" in texts and "flow-moons" in texts and "flow-circles" in texts
     dropdown = next(c for c in demo.config["components"] if c.get("props", {}).get("label") == "Density")
     offered = [choice[0] for choice in dropdown["props"]["choices"]]
     assert "moons" not in offered and "circles" not in offered and "8gaussians" in offered
     assert "flow_density" in {d.get("api_name") for d in demo.config["dependencies"]}
+
+
+def test_broken_weights_of_one_model_leave_the_other_tabs(tmp_path, monkeypatch, fake_hub, fresh_cache):
+    """A corrupt safetensors file (WaveGAN) and a missing folder whose Hub revision does not exist
+    (InfoGAN): both tabs explain themselves; the other tabs keep their endpoints."""
+    import dataclasses
+    import shutil
+
+    from gen_core import hub
+
+    root = tmp_path / "weights"
+    shutil.copytree(hub.weights_root(), root, ignore=shutil.ignore_patterns("infogan-mnist"))
+    (root / "wavegan-digits" / "model.safetensors").write_bytes(b"\0" * 64)
+    monkeypatch.setenv("GEN_CORE_WEIGHTS_DIR", str(root))
+    monkeypatch.setitem(hub.REGISTRY, "infogan-mnist",
+                        dataclasses.replace(hub.REGISTRY["infogan-mnist"], revision="no-such-revision"))
+    common.get_model.cache_clear()
+    try:
+        demo = app.build_app()
+    finally:
+        common.get_model.cache_clear()
+    texts = json.dumps(demo.config["components"], default=str)
+    assert texts.count("could not be loaded, so this tab is off") == 2
+    assert "wavegan-digits" in texts and "no-such-revision" in texts and "git checkout weights/" in texts
+    api_names = {d.get("api_name") for d in demo.config["dependencies"]}
+    assert not {"wavegan_generate", "infogan_sample"} & api_names
+    assert {"cgan_generate", "vae_interpolate", "flow_density"} <= api_names
 
 
 def test_missing_weights_turn_the_tab_into_an_explanation(empty_weights, fresh_cache, monkeypatch):
@@ -145,8 +206,8 @@ def test_missing_weights_turn_the_tab_into_an_explanation(empty_weights, fresh_c
         demo = app.build_app()
     finally:
         common.get_model.cache_clear()
-    texts = json.dumps(demo.config["components"])
+    texts = json.dumps(demo.config["components"], default=str)  # gr.State holds a callback
     assert "could not be loaded" in texts and "cgan-mnist" in texts
     api_names = {d.get("api_name") for d in demo.config["dependencies"]}
-    assert not {"cgan_generate", "flow_density", "vae_interpolate", "infogan_sample"} & api_names
+    assert not {"cgan_generate", "flow_density", "vae_interpolate", "infogan_sample", "wavegan_generate"} & api_names
     assert "flow_train_live" in api_names  # needs no weights, so it stays

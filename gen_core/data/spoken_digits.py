@@ -27,6 +27,8 @@ import numpy as np
 import torch
 from scipy.signal import resample_poly
 
+from gen_core.audio import to_int16
+
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 SAMPLE_RATE = 16_000
 CLIP_SAMPLES = 16_384
@@ -90,7 +92,7 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(SAMPLE_RATE)
-        w.writeframes((np.clip(audio, -1, 1) * 32767).round().astype("<i2").tobytes())
+        w.writeframes(to_int16(audio).astype("<i2").tobytes())
 
 
 def synthesize(out: Path, n_speakers: int | None = None, takes: int = 1, seed: int = 0) -> dict[str, int]:

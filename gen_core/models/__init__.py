@@ -6,6 +6,7 @@ from gen_core.models.flows import Flow
 from gen_core.models.infogan import InfoGANGenerator
 from gen_core.models.speech_classifier import SpeechDigitClassifier
 from gen_core.models.vae import VAE
+from gen_core.models.wavegan import WaveGANGenerator
 
 FAMILIES: dict[str, type[HubModel]] = {
     CGANGenerator.family: CGANGenerator,
@@ -14,4 +15,5 @@ FAMILIES: dict[str, type[HubModel]] = {
     InfoGANGenerator.family: InfoGANGenerator,
     SpeechDigitClassifier.family: SpeechDigitClassifier,
     VAE.family: VAE,
+    WaveGANGenerator.family: WaveGANGenerator,
 }

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import argparse
 
-from gen_core.train import cgan, classifier, flow, infogan, speech_classifier, vae
+from gen_core.train import cgan, classifier, flow, infogan, speech_classifier, vae, wavegan
 from gen_core.train.loop import add_common_arguments, run
 
 TRAINERS = {"cgan": cgan, "classifier": classifier, "flow": flow, "infogan": infogan, "speech-classifier": speech_classifier,
-            "vae": vae}
+            "vae": vae, "wavegan": wavegan}
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

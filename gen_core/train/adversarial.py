@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Callable
 
 import torch
 
@@ -49,3 +49,19 @@ class AdversarialTask:
 
     def export(self) -> HubModel:
         return self.ema.model
+
+
+def gradient_penalty(score: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor,
+                     generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """WGAN-GP (Gulrajani et al. 2017): the critic's scores on [real; fake; interpolates] from one
+    forward (DDP wants one forward per backward), and E[(||grad_x D(x_hat)||_2 - 1)^2] at
+    x_hat = eps * real + (1 - eps) * fake, eps ~ U(0, 1) per example. `score` maps a (3B, ...) batch
+    to (3B,) critic scores (a conditional critic repeats its condition 3 times).
+    Returns (scores on real and fake (2B,), penalty)."""
+    b = len(real)
+    eps = torch.rand((b,) + (1,) * (real.dim() - 1), generator=generator).to(real.device)
+    between = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    scores = score(torch.cat([real, fake, between]))
+    grad, = torch.autograd.grad(scores[2 * b:].sum(), between, create_graph=True)
+    penalty = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    return scores[:2 * b], penalty

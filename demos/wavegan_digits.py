@@ -1,0 +1,272 @@
+"""WaveGAN spoken digits: raw waveforms from a GAN, to listen to, see beside real speech, and morph."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import torch
+
+from demos import audio_plots, common
+from gen_core.audio import to_int16
+from gen_core.data.spoken_digits import WORDS, read_wav
+from gen_core.hub import LoadError
+
+MODEL = "wavegan-digits"
+MAX_CLIPS = 8
+MORPH_STEPS = (2, 8)
+REAL_DIR = Path(__file__).parent / "assets" / "real_digits"
+DIGIT_CHOICES = [("any digit", "any")] + [(f"{word} ({d})", str(d)) for d, word in enumerate(WORDS)]
+DEFAULTS = {"digit": "7", "n": 4, "seed": 0}
+MORPH_DEFAULTS = {"digit_a": "7", "seed_a": 0, "digit_b": "8", "seed_b": 1, "steps": 4}
+
+NOTICE = ("Trained and measured on **spoken digits synthesized with espeak-ng** (792 voice variants; a stand-in "
+          "for SC09, which cannot be downloaded here), so its figures are not comparable with the paper's SC09 "
+          "numbers.")
+OBJECTIVE = r"""
+**WaveGAN** (Donahue et al. 2019) generates 16,384 samples (1.024 s at 16 kHz) directly: a dense layer and five 1-D transposed convolutions (kernel 25, stride 4). It is trained on the **WGAN-GP** objective (Gulrajani et al. 2017), here conditioned on the digit $y$:
+
+$$\min_G \max_D \; \mathbb{E}_{x}\big[D(x \mid y)\big] - \mathbb{E}_{z}\big[D(G(z \mid y) \mid y)\big] - \lambda\, \mathbb{E}_{\hat x}\big[(\lVert \nabla_{\hat x} D(\hat x \mid y) \rVert_2 - 1)^2\big],$$
+
+with $\hat x$ drawn on lines between real and generated clips and $\lambda = 10$. The digit enters the critic through a projection term, and an auxiliary digit classifier on the critic's features adds its cross-entropy on real clips to $D$'s loss and on generated ones to $G$'s (AC-GAN, as in the WGAN-GP paper's conditional model). Training clips were centred on their energy, so words sit mid-clip.
+
+**Phase shuffle**: in training, each of the critic's layers shifts its output by a random −2…2 samples, so the critic cannot reject audio by the periodic pattern that stride-4 transposed convolutions leave in it. **Post-processing**: none is learned here (the paper's optional 512-tap filter is off); the generator's tanh output is clipped to ±1 and written as 16-bit PCM (× 32767).
+"""
+
+
+def _model():
+    return common.get_model(MODEL)
+
+
+def parse_digit(value: object) -> int | None:
+    """'any' -> None (the seed picks the digit); '0'..'9' -> that digit; anything else -> gr.Error."""
+    if value == "any":
+        return None
+    if isinstance(value, str) and len(value.strip()) == 1 and value.strip().isdigit():
+        return int(value)
+    raise gr.Error(f"Digit must be 'any' or one of 0-9; got {str(value)[:40]!r}.")
+
+
+def _seed(value: object, name: str = "Seed") -> int:
+    return common.require_int(value, name, 0, common.MAX_SEED)
+
+
+def _codes(digit: int | None, seed: int) -> tuple[torch.Tensor, int]:
+    """The noise and digit of the clip `m.sample(1, digits=..., generator=manual_seed(seed))` draws."""
+    z, digits = _model().codes(1, digits=None if digit is None else torch.tensor([digit]),
+                               generator=torch.Generator().manual_seed(seed))
+    return z, int(digits[0])
+
+
+def _render(digit: int | None, seed: int) -> tuple[np.ndarray, int]:
+    """(waveform float (samples,), the digit it says)."""
+    z, d = _codes(digit, seed)
+    with torch.no_grad():
+        audio = _model()(z, torch.tensor([d]))[0].numpy()
+    return audio, d
+
+
+def _audio(waveform: np.ndarray) -> tuple[int, np.ndarray]:
+    return _model().config.sample_rate, to_int16(waveform)
+
+
+@functools.lru_cache(maxsize=len(WORDS))
+def real_clip(digit: int) -> np.ndarray:
+    """The shipped real clip of `digit` (a held-out voice; see demos/assets/README.md)."""
+    return read_wav(REAL_DIR / f"{WORDS[digit]}.wav")
+
+
+def clip(digit: object, seed: object) -> tuple[int, np.ndarray]:
+    """One raw clip: (sample rate, int16 samples)."""
+    audio, _ = _render(parse_digit(digit), _seed(seed))
+    return _audio(audio)
+
+
+def _snippet(digit: int | None, seeds: list[int]) -> str:
+    digits = "None" if digit is None else f"torch.tensor([{digit}])"
+    if len(seeds) == 1:
+        return (f"x = m.sample(1, digits={digits}, generator=torch.Generator().manual_seed({seeds[0]}))\n"
+                f"write_wav(Path(\"clip-{seeds[0]}.wav\"), x[0].numpy())")
+    return (f"for seed in {seeds}:\n"
+            f"    x = m.sample(1, digits={digits}, generator=torch.Generator().manual_seed(seed))\n"
+            f"    write_wav(Path(f\"clip-{{seed}}.wav\"), x[0].numpy())")
+
+
+def recipe(snippet: str) -> str:
+    return (f"**Recipe** · model `{MODEL}` · weights `{_model().source.revision}`\n\n```python\nfrom pathlib import "
+            f"Path\nimport torch\nimport gen_core\nfrom gen_core.data.spoken_digits import write_wav\n"
+            f"m = gen_core.load(\"{MODEL}\")\n{snippet}\n```")
+
+
+def inspect(digit: object, seed: object) -> tuple[str, str]:
+    """Waveform and log-mel spectrogram of one clip above a real clip of the same digit: (PNG, recipe)."""
+    choice, seed_value = parse_digit(digit), _seed(seed)
+    audio, d = _render(choice, seed_value)
+    png = audio_plots.compare_png(audio, real_clip(d), _model().config.sample_rate,
+                                  f"generated \"{WORDS[d]}\" (seed {seed_value})",
+                                  f"real \"{WORDS[d]}\" (held-out voice)")
+    return common.save_png(png), recipe(_snippet(choice, [seed_value]))
+
+
+def _player(k: int, clips: dict) -> tuple[tuple[int, np.ndarray], str]:
+    """Clip k of {"digit": choice, "seeds": [...]}: (audio, label)."""
+    choice, seed = parse_digit(clips["digit"]), clips["seeds"][k]
+    waveform, said = _render(choice, seed)
+    asked = "any digit → " if choice is None else ""
+    return _audio(waveform), f"clip {k + 1} · {asked}{WORDS[said]} · seed {seed}"
+
+
+def show(k: int, clips: dict) -> list:
+    """Clip k in the inspector: its digit choice and seed, audio, comparison plot and recipe."""
+    digit, seed = clips["digit"], clips["seeds"][k]
+    return [digit, seed, clip(digit, seed), *inspect(digit, seed)]
+
+
+def generate(digit: object, n: object, seed: object) -> list:
+    """n clips with seeds seed, seed + 1, ...: the players and their buttons, the clip list, its recipe,
+    and the first clip in the inspector."""
+    parse_digit(digit)
+    count = common.require_int(n, "Number of clips", 1, MAX_CLIPS)
+    first = _seed(seed)
+    clips = {"digit": digit, "seeds": [(first + k) % (common.MAX_SEED + 1) for k in range(count)]}
+    players, buttons = [], []
+    for k in range(MAX_CLIPS):
+        if k < count:
+            value, label = _player(k, clips)
+            players.append(gr.Audio(value, label=label, visible=True))
+        else:
+            players.append(gr.Audio(None, visible=False))
+        buttons.append(gr.Button(visible=k < count))
+    return [*players, *buttons, clips, _batch_recipe(clips), *show(0, clips)]
+
+
+def reroll(k: int, clips: dict) -> list:
+    """Clip k gets a fresh seed (same digit choice): its player, the list, its recipe, and the clip inspected."""
+    clips = {"digit": clips["digit"], "seeds": list(clips["seeds"])}
+    clips["seeds"][k] = common.new_seed()
+    value, label = _player(k, clips)
+    return [gr.Audio(value, label=label), clips, _batch_recipe(clips), *show(k, clips)]
+
+
+def _batch_recipe(clips: dict) -> str:
+    return recipe(_snippet(parse_digit(clips["digit"]), clips["seeds"]))
+
+
+def morph(digit_a: object, seed_a: object, digit_b: object, seed_b: object, steps: object
+          ) -> tuple[tuple[int, np.ndarray], str, str]:
+    """From clip A to clip B in `steps` clips (noise and digit embedding move on a straight line), played
+    one after another: (audio, PNG, recipe)."""
+    choice_a, choice_b = parse_digit(digit_a), parse_digit(digit_b)
+    seed_a, seed_b = _seed(seed_a, "Seed A"), _seed(seed_b, "Seed B")
+    n = common.require_int(steps, "Steps", *MORPH_STEPS)
+    (z_a, d_a), (z_b, d_b) = _codes(choice_a, seed_a), _codes(choice_b, seed_b)
+    audio = _model().morph((z_a[0], d_a), (z_b[0], d_b), n).flatten().numpy()
+    rate = _model().config.sample_rate
+    png = audio_plots.morph_png(audio, rate, n, f"\"{WORDS[d_a]}\" (seed {seed_a}) → \"{WORDS[d_b]}\" (seed {seed_b})")
+    a = "None" if choice_a is None else f"torch.tensor([{choice_a}])"
+    b = "None" if choice_b is None else f"torch.tensor([{choice_b}])"
+    snippet = (f"za, da = m.codes(1, digits={a}, generator=torch.Generator().manual_seed({seed_a}))\n"
+               f"zb, db = m.codes(1, digits={b}, generator=torch.Generator().manual_seed({seed_b}))\n"
+               f"x = m.morph((za[0], int(da[0])), (zb[0], int(db[0])), {n})\n"
+               f"write_wav(Path(\"morph.wav\"), x.flatten().numpy())")
+    return _audio(audio), common.save_png(png), recipe(snippet)
+
+
+def headline(model) -> str:
+    values = {m.key: m.value for m in common.read_metrics(model)}
+    if "inception_score" not in values:
+        return "_No measured metrics on this model card yet: run `python -m gen_core.evaluate wavegan-digits`._"
+    return (f"Measured with the project's speech classifier: Inception score **{values['inception_score']:.2f}** "
+            f"(real held-out clips: {values.get('inception_score_real', float('nan')):.2f}), generated clips heard "
+            f"as the asked digit **{100 * values.get('conditional_accuracy', float('nan')):.1f}%** of the time.")
+
+
+def build() -> None:
+    with gr.Tab("WaveGAN audio", id="wavegan"):
+        gr.Markdown("## WaveGAN: spoken digits as raw waveforms\n" + NOTICE)
+        try:
+            model = _model()
+        except LoadError as error:
+            common.unavailable(MODEL, error)
+            return
+        gr.Markdown(headline(model))
+        # Initial values from the handlers' parts (generate() itself returns component updates, which
+        # would be rendered into the page if created here).
+        first_clips = {"digit": DEFAULTS["digit"],
+                       "seeds": [DEFAULTS["seed"] + k for k in range(DEFAULTS["n"])]}
+        first_inspect = show(0, first_clips)
+        with gr.Row():
+            with gr.Column(scale=1, min_width=260):
+                digit = gr.Dropdown(DIGIT_CHOICES, value=DEFAULTS["digit"], label="Digit")
+                n = common.Slider(1, MAX_CLIPS, value=DEFAULTS["n"], step=1, label="Number of clips")
+                seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED,
+                                 label="Seed of the first clip", info="clip k gets seed + k − 1")
+                go = gr.Button("Generate", variant="primary")
+            with gr.Column(scale=3):
+                players, rerolls = [], []
+                for row in range(MAX_CLIPS // 4):
+                    with gr.Row():
+                        for k in range(row * 4, row * 4 + 4):
+                            with gr.Column(min_width=180):
+                                value, label = _player(k, first_clips) if k < DEFAULTS["n"] else (None, None)
+                                players.append(gr.Audio(value, label=label, type="numpy", format="wav",
+                                                        interactive=False, buttons=["download"],
+                                                        visible=k < DEFAULTS["n"]))
+                                rerolls.append(gr.Button("↻ re-roll", size="sm", visible=k < DEFAULTS["n"]))
+                batch_recipe = gr.Markdown(_batch_recipe(first_clips))
+        clips = gr.State(first_clips)
+
+        gr.Markdown("### One clip beside a real one\nPlay or re-roll a clip above to see it here, or pick "
+                    "any digit and seed. The spectrogram is the log-mel input of the speech classifier that scores "
+                    "the model.")
+        with gr.Row():
+            with gr.Column(scale=1, min_width=260):
+                inspect_digit = gr.Dropdown(DIGIT_CHOICES, value=first_inspect[0], label="Digit")
+                inspect_seed = common.Number(first_inspect[1], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
+                inspect_audio = gr.Audio(first_inspect[2], type="numpy", format="wav", interactive=False,
+                                         buttons=["download"], label="This clip")
+            with gr.Column(scale=3):
+                plot = gr.Image(first_inspect[3], type="filepath", format="png", interactive=False, buttons=["download"],
+                                show_label=False, label="Waveform and log-mel spectrogram")
+        inspect_recipe = gr.Markdown(first_inspect[4])
+
+        gr.Markdown("### Latent morph\nNoise and digit move on a straight line from clip A to clip B; "
+                    "the steps play one after another.")
+        with gr.Row():
+            digit_a = gr.Dropdown(DIGIT_CHOICES, value=MORPH_DEFAULTS["digit_a"], label="Digit A", min_width=140)
+            seed_a = common.Number(MORPH_DEFAULTS["seed_a"], precision=0, minimum=0, maximum=common.MAX_SEED,
+                               label="Seed A", min_width=120)
+            digit_b = gr.Dropdown(DIGIT_CHOICES, value=MORPH_DEFAULTS["digit_b"], label="Digit B", min_width=140)
+            seed_b = common.Number(MORPH_DEFAULTS["seed_b"], precision=0, minimum=0, maximum=common.MAX_SEED,
+                               label="Seed B", min_width=120)
+            steps = common.Slider(*MORPH_STEPS, value=MORPH_DEFAULTS["steps"], step=1, label="Steps", min_width=160)
+            morph_go = gr.Button("Morph", variant="primary", min_width=120)
+        morph_audio_value, morph_plot_value, morph_recipe_value = morph(**MORPH_DEFAULTS)
+        morph_audio = gr.Audio(morph_audio_value, type="numpy", format="wav", interactive=False,
+                               buttons=["download"], label="Morph")
+        morph_plot = gr.Image(morph_plot_value, type="filepath", format="png", interactive=False,
+                              buttons=["download"], show_label=False, label="Morph: waveform and log-mel spectrogram")
+        morph_box = gr.Markdown(morph_recipe_value)
+        gr.Markdown(OBJECTIVE, latex_delimiters=common.LATEX)
+        with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
+            gr.Markdown(common.metrics_table(model))
+
+        inspector = [inspect_digit, inspect_seed, inspect_audio, plot, inspect_recipe]
+        gr.on([go.click, seed.submit], generate, [digit, n, seed], [*players, *rerolls, clips, batch_recipe, *inspector],
+              api_name="wavegan_generate")
+        for k, (player, button) in enumerate(zip(players, rerolls)):
+            button.click(functools.partial(reroll, k), clips, [player, clips, batch_recipe, *inspector], api_name=False)
+            player.play(functools.partial(show, k), clips, inspector, api_name=False)
+        gr.on([inspect_digit.input, inspect_seed.submit], clip, [inspect_digit, inspect_seed], inspect_audio,
+              api_name="wavegan_clip").then(inspect, [inspect_digit, inspect_seed], [plot, inspect_recipe],
+                                            api_name="wavegan_inspect")
+        gr.on([morph_go.click, steps.release], morph, [digit_a, seed_a, digit_b, seed_b, steps],
+              [morph_audio, morph_plot, morph_box], api_name="wavegan_morph")
+
+
+if __name__ == "__main__":
+    common.configure_serving()
+    with gr.Blocks(title="WaveGAN audio") as demo:
+        build()
+    common.launch(demo.queue(default_concurrency_limit=2))

@@ -1,0 +1,101 @@
+"""The app in a real browser: Debian's chromium driven by playwright opens every tab, drives its main
+control, waits for the new output and saves a screenshot of each tab (GEN_CORE_SCREENSHOT_DIR, or a
+temporary folder). Skipped, with the reason, only where chromium or playwright is missing; CI installs both."""
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import app
+from demos import common
+
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (requirements-train.txt)")
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    demo = app.build_app()
+    _, url, _ = common.launch(demo, server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.set_default_timeout(TIMEOUT_MS)
+        pg.goto(url, wait_until="load")
+        pg.get_by_role("tab", name="cGAN digits").wait_for()
+        pg.errors = errors
+        try:
+            yield pg
+        finally:
+            browser.close()
+            demo.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("GEN_CORE_SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _panel(pg):
+    return pg.get_by_role("tabpanel").filter(visible=True).first
+
+
+def _image_sources(pg) -> list[str]:
+    return _panel(pg).locator("img").evaluate_all("els => els.map(e => e.src)")
+
+
+def _drive(pg, tab: str, action) -> None:
+    """Open the tab, run its main control and wait until one of its output images has changed."""
+    pg.get_by_role("tab", name=tab).click()
+    pg.wait_for_function("() => document.querySelectorAll('[role=tabpanel] img').length > 0")
+    before = _image_sources(pg)
+    action(pg)
+    pg.wait_for_function(
+        """before => {
+            const panel = [...document.querySelectorAll('[role=tabpanel]')].find(p => p.offsetParent !== null);
+            const now = [...panel.querySelectorAll('img')].map(e => e.src);
+            return now.length > 0 && now.some(src => !before.includes(src)) && !panel.querySelector('.pending');
+        }""", arg=before)
+
+
+def _screenshot(pg, shots: Path, name: str) -> None:
+    path = shots / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    pixels = np.asarray(Image.open(path).convert("L"), dtype=float)
+    assert pixels.std() > 20, f"{name}: the screenshot is nearly blank"
+
+
+def _select(pg, label: str, option: str) -> None:
+    _panel(pg).get_by_role("combobox", name=label, exact=True).click()
+    pg.get_by_role("option", name=option, exact=True).click()
+
+
+TABS = {
+    "cGAN digits": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
+    "InfoGAN codes": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
+    "VAE interpolation": lambda pg: (_panel(pg).get_by_role("radio", name="lerp", exact=True).check(),
+                                     _panel(pg).get_by_role("button", name="Interpolate").click()),
+    "WaveGAN audio": lambda pg: _panel(pg).get_by_role("button", name="↻ re-roll").first.click(),
+    "Flows": lambda pg: _select(pg, "Density", "circles"),
+}
+
+
+@pytest.mark.parametrize("tab", list(TABS))
+def test_every_tab_answers_its_main_control_in_the_browser(page, shots, tab):
+    _drive(page, tab, TABS[tab])
+    if tab == "WaveGAN audio":
+        assert _panel(page).locator("audio, [data-testid='waveform-audio']").count() >= 1
+    assert not _panel(page).locator(".toast-body.error, .error").filter(visible=True).count()
+    _screenshot(page, shots, tab.split()[0].lower())
+    assert not page.errors, page.errors

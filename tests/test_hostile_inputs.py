@@ -1,0 +1,86 @@
+"""Every named endpoint, driven through gradio_client with hypothesis-generated hostile values (wrong
+types, huge or negative numbers, long or odd text, lists), mixed with valid ones so that deeper checks
+are reached: each call either succeeds or fails with a plain sentence (no traceback, no path, no
+generic "upstream exception"), within a time limit; the server answers normally afterwards."""
+from pathlib import Path
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import app
+from demos import common
+
+ROOT = Path(__file__).resolve().parents[1]
+CALL_TIMEOUT_S = 60
+UPLOADS = ("Imageeditor", "File")  # sent as None here; hostile files are tested in test_digit_input.py
+ENDPOINTS = ["/cgan_generate", "/cgan_new_seed", "/infogan_sample", "/infogan_new_seed", "/infogan_traversal",
+             "/vae_interpolate", "/vae_details", "/vae_latent_map", "/wavegan_generate", "/wavegan_clip",
+             "/wavegan_inspect", "/wavegan_morph", "/flow_select_density", "/flow_density", "/flow_layer",
+             "/flow_read_point", "/flow_train_live"]
+HOSTILE = st.one_of(
+    st.none(), st.booleans(), st.integers(-2 ** 70, 2 ** 70), st.integers(-10, 10),
+    st.floats(allow_nan=False, allow_infinity=False), st.floats(-1e6, 1e6),
+    st.text(max_size=30), st.sampled_from(["", " ", "0" * 5000, "../../etc/passwd", "1e400", "NaN", "12", "-1"]),
+    st.lists(st.integers(0, 9), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+BAD_MESSAGES = ("Traceback", "upstream Gradio app has raised an exception", 'File "', str(ROOT))
+
+
+@pytest.fixture(scope="module")
+def client():
+    demo = app.build_app()
+    _, url, _ = common.launch(demo, server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    try:
+        yield Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="module")
+def api(client):
+    return client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+
+
+def test_every_named_endpoint_is_covered(api):
+    assert sorted(api) == sorted(ENDPOINTS)
+
+
+def _arguments(parameters: list[dict], endpoint: str) -> st.SearchStrategy:
+    """One parameter hostile and the others at their valid example values (so each check is reached on
+    its own); uploads are None."""
+    def hostile_for(p: dict) -> st.SearchStrategy:
+        if p["component"] in UPLOADS:
+            return st.none()
+        if endpoint == "/flow_train_live" and p["component"] == "Slider":  # no long training runs
+            return HOSTILE.filter(lambda v: not (isinstance(v, (int, float)) and 0 <= v <= 3000))
+        return HOSTILE
+
+    valid = [None if p["component"] in UPLOADS else p.get("example_input") for p in parameters]
+    if endpoint == "/flow_train_live":
+        valid = [50 if p["component"] == "Slider" else v for p, v in zip(parameters, valid)]
+
+    @st.composite
+    def one_hostile(draw):
+        i = draw(st.integers(0, len(parameters) - 1))
+        return tuple(draw(hostile_for(p)) if j == i else valid[j] for j, p in enumerate(parameters))
+
+    return one_hostile()
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_hostile_values_get_a_plain_sentence(client, api, endpoint):
+    @settings(max_examples=30, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(_arguments(api[endpoint]["parameters"], endpoint))
+    def run(arguments):
+        job = client.submit(*arguments, api_name=endpoint)
+        try:
+            job.result(timeout=CALL_TIMEOUT_S)
+        except AppError as error:
+            message = str(error)
+            assert message.strip() and not any(bad in message for bad in BAD_MESSAGES), (arguments, message)
+
+    run()
+    assert client.predict("3", 2, api_name="/wavegan_clip")  # still healthy
