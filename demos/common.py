@@ -23,6 +23,7 @@ from PIL import Image
 
 import gen_core
 from gen_core.card import Metric, read_card
+from gen_core.data.digit_input import DigitInputError, read_picture
 from gen_core.imaging import png_bytes
 
 OUTPUT_DIR = Path(tempfile.gettempdir()) / "gen_core_lab"
@@ -74,6 +75,27 @@ class Number(gr.Number):
         if payload is not None:
             _require_number(payload, self.label)
         return super().preprocess(payload)
+
+
+class Sketchpad(gr.Sketchpad):
+    """gr.Sketchpad that reads what it is sent the way the app reads uploads: a picture of more than
+    MAX_PIXELS is refused from its header, before Gradio decodes it, and a file that is not a
+    picture gets a plain sentence (Gradio's own decoding fails with an exception the client only
+    sees as "the upstream Gradio app has raised an exception")."""
+
+    is_template = True
+
+    def convert_and_format_image(self, file, flatten_on_white=False):
+        try:
+            if file is not None:
+                source = io.BytesIO(file) if isinstance(file, (bytes, bytearray, memoryview)) else file.path
+                with read_picture(source):
+                    pass
+            return super().convert_and_format_image(file, flatten_on_white)
+        except DigitInputError as error:
+            raise gr.Error(f"The drawing: {error}") from None
+        except (OSError, ValueError, SyntaxError) as error:
+            raise gr.Error(f"The drawing is not a picture this app can read ({type(error).__name__}).") from None
 
 
 def require_int(value: object, name: str, low: int, high: int) -> int:

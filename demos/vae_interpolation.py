@@ -181,7 +181,7 @@ def _endpoint_controls(label: str, defaults: dict):
         with gr.Row():
             digit = gr.Dropdown([str(d) for d in range(10)], value=defaults["digit"], label="Test digit", min_width=80)
             index = common.Slider(0, PER_CLASS - 1, value=defaults["index"], step=1, label="Index", min_width=120)
-        sketch = gr.Sketchpad(label="Drawing: pick the brush (left), then draw a digit", height=220, canvas_size=(280, 280), type="numpy")
+        sketch = common.Sketchpad(label="Drawing: pick the brush (left), then draw a digit", height=220, canvas_size=(280, 280), type="numpy")
         upload = gr.File(label="Upload a picture", file_types=["image"], type="filepath", height=130)
     return [source, seed, digit, index, sketch, upload]
 

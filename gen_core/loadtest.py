@@ -5,7 +5,7 @@
 Each client is a thread with its own keep-alive connection that calls the endpoints in turn (plain
 HTTP, as gen_core.bench) until the time is up. Printed as JSON: requests, errors and "busy" answers
 (Gradio's queue is full) per endpoint with p50/p95/p99 latency, and the server's resident memory
-before, after a warm-up, and at the end. flow_train_live (a 2-minute training stream, one at a time
+before, after a warm-up, every --sample-every seconds of the run, and at the end. flow_train_live (a 2-minute training stream, one at a time
 app-wide) is left out.
 """
 from __future__ import annotations
@@ -41,6 +41,11 @@ def resident_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     raise RuntimeError("no VmRSS")
+
+
+def sample_memory(pid: int, every: float, done: threading.Event, samples: list[float]) -> None:
+    while not done.wait(every):
+        samples.append(resident_mb(pid))
 
 
 def percentile(ordered: list[float], q: float) -> float:
@@ -90,6 +95,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m gen_core.loadtest", description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--sample-every", type=float, default=10, help="seconds between two memory readings")
     args = parser.parse_args(argv)
     port = free_port()
     proc, startup = launch_app(port)
@@ -97,9 +103,14 @@ def main(argv: list[str] | None = None) -> dict:
         before = resident_mb(proc.pid)
         drive(port, min(args.clients, 4), min(5.0, args.seconds / 4))  # warm-up: first figures, caches
         warm = resident_mb(proc.pid)
+        samples, done = [], threading.Event()
+        sampler = threading.Thread(target=sample_memory, args=(proc.pid, args.sample_every, done, samples))
+        sampler.start()
         start = time.perf_counter()
         stats = drive(port, args.clients, args.seconds)
         wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
         after = resident_mb(proc.pid)
         alive = proc.poll() is None
     finally:
@@ -117,7 +128,7 @@ def main(argv: list[str] | None = None) -> dict:
               "requests": sum(e["requests"] for e in endpoints.values()),
               "errors": sum(e["errors"] for e in endpoints.values()),
               "busy": sum(e["busy"] for e in endpoints.values()),
-              "server_rss_mb": {"start": before, "after_warmup": warm, "end": after},
+              "server_rss_mb": {"start": before, "after_warmup": warm, "during": samples, "end": after},
               "server_alive": alive, "endpoints": endpoints}
     print(json.dumps(report, indent=2))
     return report

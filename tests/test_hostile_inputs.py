@@ -2,20 +2,23 @@
 types, huge or negative numbers, long or odd text, lists), mixed with valid ones so that deeper checks
 are reached: each call either succeeds or fails with a plain sentence (no traceback, no path, no
 generic "upstream exception"), within a time limit; the server answers normally afterwards."""
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
-from gradio_client import Client
+from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 import app
 from demos import common
 
 ROOT = Path(__file__).resolve().parents[1]
 CALL_TIMEOUT_S = 60
-UPLOADS = ("Imageeditor", "File")  # sent as None here; hostile files are tested in test_digit_input.py
+UPLOADS = ("Sketchpad", "File")  # None in the hypothesis test; hostile files have their own test below
 ENDPOINTS = ["/cgan_generate", "/cgan_new_seed", "/infogan_sample", "/infogan_new_seed", "/infogan_traversal",
              "/vae_interpolate", "/vae_details", "/vae_latent_map", "/wavegan_generate", "/wavegan_clip",
              "/wavegan_inspect", "/wavegan_morph", "/flow_select_density", "/flow_density", "/flow_layer",
@@ -84,3 +87,51 @@ def test_hostile_values_get_a_plain_sentence(client, api, endpoint):
 
     run()
     assert client.predict("3", 2, api_name="/wavegan_clip")  # still healthy
+
+
+def _hostile_files(folder: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (file, what the answer must say)."""
+    files = {"zero-byte": b"", "text named .png": b"not a picture", "truncated PNG": None}
+    made = {}
+    for name, data in files.items():
+        made[name] = folder / f"{len(made)}.png"
+        if data is not None:
+            made[name].write_bytes(data)
+    Image.new("L", (64, 64), 200).save(made["truncated PNG"])
+    made["truncated PNG"].write_bytes(made["truncated PNG"].read_bytes()[:40])
+    Image.new("1", (4200, 4200)).save(folder / "bomb.png")            # 17.6 Mpx in a few kB
+    Image.new("1", (20000, 20000)).save(folder / "bigger-bomb.png")   # past Pillow's own limit
+    with wave.open(str(folder / "clip.wav"), "wb") as clip:
+        clip.setnchannels(1), clip.setsampwidth(2), clip.setframerate(16000)
+        clip.writeframes(np.zeros(1600, np.int16).tobytes())
+    unreadable = "not a picture this app can read"
+    return {**{name: (path, unreadable) for name, path in made.items()},
+            "bomb": (folder / "bomb.png", "the limit is 16,777,216 pixels"),
+            "bigger bomb": (folder / "bigger-bomb.png", "the limit is 16,777,216 pixels"),
+            "WAV": (folder / "clip.wav", "")}
+
+
+@pytest.mark.parametrize("source", ["upload", "drawing"])
+def test_hostile_files_get_a_plain_sentence(client, api, tmp_path, source):
+    """Zero-byte, mislabelled, truncated, decompression-bomb and non-image files, sent to the VAE tab
+    as an uploaded picture and as a drawing: a plain sentence each; a real digit still works after."""
+    parameters = api["/vae_interpolate"]["parameters"]
+    base = [None if p["component"] in UPLOADS else p.get("example_input") for p in parameters]
+    slot = [p["component"] for p in parameters].index("File" if source == "upload" else "Sketchpad")
+
+    def call(path: Path):
+        arguments = list(base)
+        arguments[0] = source
+        file = handle_file(str(path))
+        arguments[slot] = file if source == "upload" else {"background": None, "layers": [], "composite": file}
+        return client.predict(*arguments, api_name="/vae_interpolate")
+
+    for name, (path, expected) in _hostile_files(tmp_path).items():
+        with pytest.raises(AppError) as error:
+            call(path)
+        message = str(error.value)
+        assert expected in message and not any(bad in message for bad in BAD_MESSAGES), (name, message)
+    digit = Image.new("L", (120, 120), 255)
+    digit.paste(0, (50, 20, 70, 100))   # a dark "1" on white
+    digit.save(tmp_path / "one.png")
+    assert call(tmp_path / "one.png")

@@ -6,6 +6,10 @@ in any size and either polarity; MNIST is a light digit on black, so dark-on-lig
 """
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from typing import BinaryIO
+
 import numpy as np
 import torch
 from PIL import Image
@@ -19,19 +23,30 @@ class DigitInputError(ValueError):
     """The picture cannot be read as one digit; the message says why in plain words."""
 
 
-def open_image(path: str) -> Image.Image:
-    """Open an image file with a pixel limit, as grayscale; DigitInputError for anything else."""
+@contextlib.contextmanager
+def read_picture(source: str | BinaryIO) -> Iterator[Image.Image]:
+    """The picture in a file (path or binary stream), opened lazily after its header says it has at
+    most MAX_PIXELS; a DigitInputError in plain words for anything unreadable, here or while it is
+    decoded inside the block."""
     try:
-        with Image.open(path) as image:
+        with Image.open(source) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise DigitInputError(f"The picture is {width} x {height} pixels; the limit is {MAX_PIXELS:,} pixels.")
-            image.draft("L", (512, 512))  # JPEGs decode straight at a reduced size
-            return flatten(image)
+            yield image
     except DigitInputError:
         raise
-    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError) as error:
+    except Image.DecompressionBombError:   # Pillow refuses pictures far past our limit at open
+        raise DigitInputError(f"The picture has far too many pixels; the limit is {MAX_PIXELS:,} pixels.") from None
+    except (OSError, ValueError, SyntaxError) as error:
         raise DigitInputError(f"That file is not a picture this app can read ({type(error).__name__}).") from None
+
+
+def open_image(path: str) -> Image.Image:
+    """Open an image file with a pixel limit, as grayscale; DigitInputError for anything else."""
+    with read_picture(path) as image:
+        image.draft("L", (512, 512))  # JPEGs decode straight at a reduced size
+        return flatten(image)
 
 
 def flatten(image: Image.Image) -> Image.Image:
