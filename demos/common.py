@@ -31,6 +31,7 @@ OUTPUT_MAX_AGE_S = 3600     # outputs untouched this long are deleted (Gradio se
 PRUNE_EVERY = 200           # saves between two sweeps of OUTPUT_DIR
 MAX_UPLOAD = "10mb"         # uploads above this are refused by the server before any handler runs
 MAX_SEED = 2 ** 32 - 1
+MAX_SESSIONS = 400          # sessions whose state the server keeps (GEN_CORE_MAX_SESSIONS overrides)
 # Keep upscaled digits crisp when the browser resizes the image, and show all of it.
 CSS = ".pixelated img { image-rendering: pixelated; object-fit: contain; }"
 # Inline $...$ as well as display $$...$$ math in Markdown.
@@ -194,7 +195,11 @@ def prune_outputs(max_age_s: float) -> int:
 
 
 def launch(app: gr.Blocks, **kwargs) -> tuple:
-    """Serve `app` with the lab's settings: its CSS and the upload size cap (also used by the tests)."""
+    """Serve `app` with the lab's settings (also used by the tests): its CSS, the upload size cap, and
+    a cap on the sessions whose state Gradio keeps. Every session (each browser tab, each API call
+    without one) holds a copy of every component's config, about 0.36 MB for this app, and Gradio
+    keeps 10,000 by default: 3.6 GB. Past the cap the least recently used session is dropped."""
+    kwargs.setdefault("state_session_capacity", int(os.environ.get("GEN_CORE_MAX_SESSIONS", MAX_SESSIONS)))
     return app.launch(css=CSS, max_file_size=MAX_UPLOAD, **kwargs)
 
 
