@@ -86,6 +86,11 @@ class Sketchpad(gr.Sketchpad):
 
     is_template = True
 
+    def get_block_name(self) -> str:
+        return "imageeditor"   # gr.Sketchpad is itself a template of ImageEditor: draw it with that front end
+
+    get_block_class = get_block_name
+
     def convert_and_format_image(self, file, flatten_on_white=False):
         try:
             if file is not None:

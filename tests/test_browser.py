@@ -99,3 +99,26 @@ def test_every_tab_answers_its_main_control_in_the_browser(page, shots, tab):
     assert not _panel(page).locator(".toast-body.error, .error").filter(visible=True).count()
     _screenshot(page, shots, tab.split()[0].lower())
     assert not page.errors, page.errors
+
+
+def _draw_a_one(pg) -> None:
+    """Endpoint A from the sketchpad: pick the brush, draw a vertical stroke, interpolate."""
+    panel = _panel(pg)
+    panel.get_by_role("radio", name="drawing", exact=True).first.check()
+    panel.get_by_role("button", name="Brush", exact=True).first.click()
+    box = panel.locator("canvas").first.bounding_box()
+    x, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.25
+    pg.mouse.move(x, top)
+    pg.mouse.down()
+    for step in range(1, 21):
+        pg.mouse.move(x, top + step * box["height"] * 0.025)
+    pg.mouse.up()
+    panel.get_by_role("button", name="Interpolate").click()
+
+
+def test_a_drawing_reaches_the_model_in_the_browser(page, shots):
+    _drive(page, "VAE interpolation", _draw_a_one)
+    _panel(page).get_by_text("A (drawing)").wait_for()
+    assert not _panel(page).locator(".toast-body.error, .error").filter(visible=True).count()
+    _screenshot(page, shots, "vae-drawing")
+    assert not page.errors, page.errors

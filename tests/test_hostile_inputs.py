@@ -18,7 +18,7 @@ from demos import common
 
 ROOT = Path(__file__).resolve().parents[1]
 CALL_TIMEOUT_S = 60
-UPLOADS = ("Sketchpad", "File")  # None in the hypothesis test; hostile files have their own test below
+UPLOADS = ("Imageeditor", "File")  # None in the hypothesis test; hostile files have their own test below
 ENDPOINTS = ["/cgan_generate", "/cgan_new_seed", "/infogan_sample", "/infogan_new_seed", "/infogan_traversal",
              "/vae_interpolate", "/vae_details", "/vae_latent_map", "/wavegan_generate", "/wavegan_clip",
              "/wavegan_inspect", "/wavegan_morph", "/flow_select_density", "/flow_density", "/flow_layer",
@@ -117,7 +117,7 @@ def test_hostile_files_get_a_plain_sentence(client, api, tmp_path, source):
     as an uploaded picture and as a drawing: a plain sentence each; a real digit still works after."""
     parameters = api["/vae_interpolate"]["parameters"]
     base = [None if p["component"] in UPLOADS else p.get("example_input") for p in parameters]
-    slot = [p["component"] for p in parameters].index("File" if source == "upload" else "Sketchpad")
+    slot = [p["component"] for p in parameters].index("File" if source == "upload" else "Imageeditor")
 
     def call(path: Path):
         arguments = list(base)
