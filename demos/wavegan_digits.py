@@ -62,8 +62,9 @@ def _codes(digit: int | None, seed: int) -> tuple[torch.Tensor, int]:
 def _render(digit: int | None, seed: int) -> tuple[np.ndarray, int]:
     """(waveform float (samples,), the digit it says)."""
     z, d = _codes(digit, seed)
+    model = _model()
     with torch.no_grad():
-        audio = _model()(z, torch.tensor([d]))[0].numpy()
+        audio = model(z.to(model.device), torch.tensor([d], device=model.device))[0].float().cpu().numpy()
     return audio, d
 
 
@@ -83,8 +84,13 @@ def clip(digit: object, seed: object) -> tuple[int, np.ndarray]:
     return _audio(audio)
 
 
+def _digits_code(digit: int | None) -> str:
+    """The `digits=` argument that asks for `digit` (None: the seed picks it), as Python source."""
+    return "None" if digit is None else f"torch.tensor([{digit}])"
+
+
 def _snippet(digit: int | None, seeds: list[int]) -> str:
-    digits = "None" if digit is None else f"torch.tensor([{digit}])"
+    digits = _digits_code(digit)
     if len(seeds) == 1:
         return (f"x = m.sample(1, digits={digits}, generator=torch.Generator().manual_seed({seeds[0]}))\n"
                 f"write_wav(Path(\"clip-{seeds[0]}.wav\"), x[0].numpy())")
@@ -102,11 +108,15 @@ def recipe(snippet: str) -> str:
 def inspect(digit: object, seed: object) -> tuple[str, str]:
     """Waveform and log-mel spectrogram of one clip above a real clip of the same digit: (PNG, recipe)."""
     choice, seed_value = parse_digit(digit), _seed(seed)
-    audio, d = _render(choice, seed_value)
-    png = audio_plots.compare_png(audio, real_clip(d), _model().config.sample_rate,
-                                  f"generated \"{WORDS[d]}\" (seed {seed_value})",
-                                  f"real \"{WORDS[d]}\" (held-out voice)")
-    return common.save_png(png), recipe(_snippet(choice, [seed_value]))
+    return _inspection(choice, seed_value, *_render(choice, seed_value))
+
+
+def _inspection(choice: int | None, seed: int, audio: np.ndarray, said: int) -> tuple[str, str]:
+    """inspect() of a clip already rendered: (PNG, recipe)."""
+    png = audio_plots.compare_png(audio, real_clip(said), _model().config.sample_rate,
+                                  f"generated \"{WORDS[said]}\" (seed {seed})",
+                                  f"real \"{WORDS[said]}\" (held-out voice)")
+    return common.save_png(png), recipe(_snippet(choice, [seed]))
 
 
 def _player(k: int, clips: dict) -> tuple[tuple[int, np.ndarray], str]:
@@ -120,7 +130,9 @@ def _player(k: int, clips: dict) -> tuple[tuple[int, np.ndarray], str]:
 def show(k: int, clips: dict) -> list:
     """Clip k in the inspector: its digit choice and seed, audio, comparison plot and recipe."""
     digit, seed = clips["digit"], clips["seeds"][k]
-    return [digit, seed, clip(digit, seed), *inspect(digit, seed)]
+    choice = parse_digit(digit)
+    audio, said = _render(choice, seed)   # once, for the player and the plot
+    return [digit, seed, _audio(audio), *_inspection(choice, seed, audio, said)]
 
 
 def generate(digit: object, n: object, seed: object) -> list:
@@ -164,10 +176,8 @@ def morph(digit_a: object, seed_a: object, digit_b: object, seed_b: object, step
     audio = _model().morph((z_a[0], d_a), (z_b[0], d_b), n).flatten().numpy()
     rate = _model().config.sample_rate
     png = audio_plots.morph_png(audio, rate, n, f"\"{WORDS[d_a]}\" (seed {seed_a}) → \"{WORDS[d_b]}\" (seed {seed_b})")
-    a = "None" if choice_a is None else f"torch.tensor([{choice_a}])"
-    b = "None" if choice_b is None else f"torch.tensor([{choice_b}])"
-    snippet = (f"za, da = m.codes(1, digits={a}, generator=torch.Generator().manual_seed({seed_a}))\n"
-               f"zb, db = m.codes(1, digits={b}, generator=torch.Generator().manual_seed({seed_b}))\n"
+    snippet = (f"za, da = m.codes(1, digits={_digits_code(choice_a)}, generator=torch.Generator().manual_seed({seed_a}))\n"
+               f"zb, db = m.codes(1, digits={_digits_code(choice_b)}, generator=torch.Generator().manual_seed({seed_b}))\n"
                f"x = m.morph((za[0], int(da[0])), (zb[0], int(db[0])), {n})\n"
                f"write_wav(Path(\"morph.wav\"), x.flatten().numpy())")
     return _audio(audio), common.save_png(png), recipe(snippet)
