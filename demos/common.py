@@ -50,8 +50,13 @@ def get_model(name: str) -> gen_core.HubModel:
     return gen_core.load(name)
 
 
+def _finite_number(value: object) -> bool:
+    """A real, finite number (bool is not one, though Python counts it as an int)."""
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _require_number(payload: object, label: str | None) -> None:
-    if isinstance(payload, bool) or not isinstance(payload, Real) or not math.isfinite(payload):
+    if not _finite_number(payload):
         raise gr.Error(f"{label or 'This value'} must be a number; got {str(payload)[:40]!r}.")
 
 
@@ -107,7 +112,7 @@ class Sketchpad(gr.Sketchpad):
 def require_int(value: object, name: str, low: int, high: int) -> int:
     """`value` as an int in [low, high], or a gr.Error that says what is allowed."""
     message = f"{name} must be a whole number from {low} to {high}"
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+    if not _finite_number(value):
         raise gr.Error(f"{message}; got {str(value)[:40]!r}.")
     if value != int(value) or not low <= value <= high:
         raise gr.Error(f"{message}; got {value}.")
@@ -116,7 +121,7 @@ def require_int(value: object, name: str, low: int, high: int) -> int:
 
 def require_float(value: object, name: str, low: float, high: float) -> float:
     message = f"{name} must be a number from {low} to {high}"
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+    if not _finite_number(value):
         raise gr.Error(f"{message}; got {str(value)[:40]!r}.")
     if not low <= value <= high:
         raise gr.Error(f"{message}; got {value}.")
