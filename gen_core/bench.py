@@ -30,10 +30,15 @@ from gen_core.sample import digit_labels
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def percentile(ordered: list[float], q: float) -> float:
+    """The q-quantile of sorted samples by nearest rank (nan when there are none)."""
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
     ordered = sorted(samples_ms)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(pick(0.95), 2), "n": len(ordered)}
+    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(percentile(ordered, 0.95), 2),
+            "n": len(ordered)}
 
 
 def timed(fn: Callable[[int], object], repeats: int, warmup: int = 3) -> dict[str, float]:

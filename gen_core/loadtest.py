@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from gen_core.bench import free_port, http_call, launch_app
+from gen_core.bench import free_port, http_call, launch_app, percentile
 
 # api_name -> inputs for call number s (valid, varied so caches do not answer everything)
 MIX = {
@@ -46,10 +46,6 @@ def resident_mb(pid: int) -> float:
 def sample_memory(pid: int, every: float, done: threading.Event, samples: list[float]) -> None:
     while not done.wait(every):
         samples.append(resident_mb(pid))
-
-
-def percentile(ordered: list[float], q: float) -> float:
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else float("nan")
 
 
 def drive(port: int, clients: int, seconds: float) -> dict[str, dict]:
@@ -121,8 +117,9 @@ def main(argv: list[str] | None = None) -> dict:
         entry = stats.get(name, {"ms": [], "errors": 0, "busy": 0, "examples": []})
         ordered = sorted(entry["ms"])
         endpoints[name] = {"requests": len(ordered) + entry["errors"] + entry["busy"], "ok": len(ordered),
-                           "errors": entry["errors"], "busy": entry["busy"], "p50_ms": percentile(ordered, 0.5),
-                           "p95_ms": percentile(ordered, 0.95), "p99_ms": percentile(ordered, 0.99),
+                           "errors": entry["errors"], "busy": entry["busy"],
+                           "p50_ms": round(percentile(ordered, 0.5), 1), "p95_ms": round(percentile(ordered, 0.95), 1),
+                           "p99_ms": round(percentile(ordered, 0.99), 1),
                            **({"error_examples": entry["examples"]} if entry["examples"] else {})}
     report = {"clients": args.clients, "seconds": round(wall, 1), "app_startup_s": round(startup, 1),
               "requests": sum(e["requests"] for e in endpoints.values()),
