@@ -9,16 +9,13 @@ from gradio_client.exceptions import AppError
 
 import app
 from demos import common
+from serving import serving
 
 
 @pytest.fixture(scope="module")
 def client():
-    demo = app.build_app()
-    _, url, _ = common.launch(demo, server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
-    try:
+    with serving() as (_, url):
         yield Client(url, verbose=False, analytics_enabled=False)
-    finally:
-        demo.close()
 
 
 def test_named_endpoints(client):

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import app
-from demos import common
+from serving import serving
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (requirements-train.txt)")
 CHROMIUM = shutil.which("chromium")
@@ -22,10 +21,8 @@ TIMEOUT_MS = 30_000
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    demo = app.build_app()
-    _, url, _ = common.launch(demo, server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
     errors: list[str] = []
-    with playwright.sync_playwright() as p:
+    with serving() as (_, url), playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.on("pageerror", lambda e: errors.append(str(e)))
@@ -37,7 +34,6 @@ def page(tmp_path_factory):
             yield pg
         finally:
             browser.close()
-            demo.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-import app
-from demos import common
+from serving import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 CALL_TIMEOUT_S = 60
@@ -33,12 +32,8 @@ BAD_MESSAGES = ("Traceback", "upstream Gradio app has raised an exception", 'Fil
 
 @pytest.fixture(scope="module")
 def client():
-    demo = app.build_app()
-    _, url, _ = common.launch(demo, server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
-    try:
+    with serving() as (_, url):
         yield Client(url, verbose=False, analytics_enabled=False, download_files=False)
-    finally:
-        demo.close()
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,8 @@ The 60-second run is a benchmark: python -m gen_core.loadtest --clients 32 --sec
 import http.client
 from urllib.parse import urlsplit
 
-import app
-from demos import common
 from gen_core import bench, loadtest
+from serving import serving
 
 
 def test_short_load_run_has_no_errors_and_serves_every_endpoint():
@@ -28,12 +27,8 @@ def test_the_server_keeps_a_bounded_number_of_sessions(monkeypatch):
     """Each API call without a session opens one, and Gradio keeps a copy of every component's config
     per session (10,000 by default): memory grows with every call until the cap drops the oldest."""
     monkeypatch.setenv("GEN_CORE_MAX_SESSIONS", "20")
-    demo = app.build_app()
-    _, url, _ = common.launch(demo, server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
-    try:
+    with serving() as (demo, url):
         conn = http.client.HTTPConnection("127.0.0.1", urlsplit(url).port, timeout=60)
         for s in range(50):
             bench.http_call(conn, "flow_read_point", loadtest.MIX["flow_read_point"](s))
         assert 1 <= len(demo.state_holder.session_data) <= 20
-    finally:
-        demo.close()

@@ -10,8 +10,8 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-import app
 from demos import common
+from serving import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [p for d in ("gen_core", "demos") for p in (ROOT / d).rglob("*.py")] + [ROOT / "app.py"]
@@ -52,12 +52,8 @@ def test_saving_the_same_bytes_again_refreshes_the_file(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def server():
-    demo = app.build_app()
-    _, url, _ = common.launch(demo, server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
-    try:
+    with serving() as (_, url):
         yield url.rstrip("/")
-    finally:
-        demo.close()
 
 
 @pytest.mark.parametrize("path", ["/gradio_api/file=/etc/passwd", "/gradio_api/file=../../../../etc/passwd",
