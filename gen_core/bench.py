@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m gen_core.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
     args = parser.parse_args(argv)
-    from demos import (cgan_digits, common, flow_density, infogan_codes,  # gen_core itself never imports gradio
+    from demos import (cgan_digits, common, flow_density, gan_family, infogan_codes,  # gen_core itself never imports gradio
                        vae_interpolation, wavegan_digits)
     from gen_core.data import toy2d
     from gen_core.data.digit_input import mnist_like
@@ -136,6 +136,8 @@ def main(argv: list[str] | None = None) -> dict:
                                           raw_cgan(3, 64)),
         "cgan_generate (all digits, n 8)": ("cgan_generate", lambda s: ["all digits", 8, s, 4.0],
                                             cgan_digits.generate, raw_cgan(None, 8)),
+        "gan_family_generate (4 models x 10 samples)": ("gan_family_generate", lambda s: [10, s], gan_family.generate,
+                                                        None),
         "flow_density (moons, 200x200 heat maps, 1000 samples each)": (
             "flow_density", lambda s: ["moons", 1000, s], flow_density.show_density, raw_flow_figure),
         "flow_layer (moons, slider moves, seed fixed)": (

@@ -5,12 +5,23 @@ metrics. The app reads the metrics back from the same YAML, so what it shows is 
 """
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
+
+TRAINING_LOG = "training_log.json"  # written by gen_core.train next to the weights
+
+
+def read_training_log(directory: str | Path) -> list[dict[str, float]]:
+    """The rows gen_core.train wrote next to the weights (step, seconds, mean losses, measures), or
+    [] if there is no log."""
+    path = Path(directory) / TRAINING_LOG
+    return json.loads(path.read_text()) if path.is_file() else []
 
 
 @dataclass(frozen=True)

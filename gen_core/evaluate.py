@@ -1,6 +1,7 @@
 """Measure a model and write the figures into its model card.
 
     python -m gen_core.evaluate cgan-mnist          # prints JSON, rewrites weights/cgan-mnist/README.md
+    python -m gen_core.evaluate dcgan-mnist         # also gan-, wgan-gp- and sngan-mnist
     python -m gen_core.evaluate mnist-classifier
     python -m gen_core.evaluate flow-moons
     python -m gen_core.evaluate infogan-mnist       # also stores the code -> digit map in config.json
@@ -171,11 +172,41 @@ def evaluate_wavegan(model, args) -> list[Metric]:
     return quality + [Metric("inception_score_ratio", "Inception score, generated / real", ratio)]
 
 
+def evaluate_gan(model, args) -> list[Metric]:
+    """An unconditional digit generator as the MNIST classifier sees it: Fréchet distance (with the
+    real floor) and Inception score against held-out digits, and mode coverage."""
+    classifier = gen_core.load("mnist-classifier", device="cpu")
+    train, test = load_mnist("train", source=args.data), load_mnist("test", source=args.data)
+    n = 10 * args.n_per_class
+    samples = model.sample(n, generator=torch.Generator().manual_seed(args.seed))
+    real = train.images[_per_class(train, args.n_per_class, args.seed)]
+    probs, quality = _fidelity(classifier, samples, real, test.images, test.labels, "digits", "splits of random draws")
+    return quality + [
+        Metric("digits_covered", f"Digits receiving at least 5% of {n} samples (mode coverage, of 10)",
+               metrics.classes_covered(probs)),
+        Metric("kl_from_uniform", "KL(classifier's digit histogram ‖ uniform), nats", metrics.label_histogram_kl(probs)),
+    ]
+
+
 def _classifier_view(classifier, samples, labels, real, test_inputs, test_labels, unit: str) -> list[Metric]:
     """What a class-conditional sampler looks like to its project classifier: conditional accuracy,
-    Fréchet distance on the classifier's features against held-out data (and the floor of as many
-    real training items), and the Inception score over 10 class-balanced splits of generated and of
-    held-out real items. samples cycle through the classes (0, 1, ..., 9, 0, ...), as real does."""
+    the classifier's accuracy on held-out data (the ceiling), and _fidelity. samples cycle through
+    the classes (0, 1, ..., 9, 0, ...), as real does, so every split of the IS is class-balanced."""
+    probs, quality = _fidelity(classifier, samples, real, test_inputs, test_labels, unit)
+    _, test_probs = classifier.features_and_probs(test_inputs)
+    return [
+        Metric("conditional_accuracy", f"Generated {unit} classified as the requested digit ({len(samples)})",
+               metrics.conditional_accuracy(probs, labels)),
+        Metric("classifier_accuracy_real", f"Classifier accuracy on held-out real {unit} ({len(test_inputs)}), the ceiling",
+               metrics.conditional_accuracy(test_probs, test_labels)),
+    ] + quality
+
+
+def _fidelity(classifier, samples, real, test_inputs, test_labels, unit: str,
+              splits: str = "digit-balanced splits") -> tuple[torch.Tensor, list[Metric]]:
+    """The classifier's probabilities on the samples, and: Fréchet distance on its features against
+    held-out data (and the floor of as many real training items), and the Inception score over 10
+    consecutive splits of the samples and over 10 class-balanced splits of the held-out items."""
     n = len(samples)
     feats, probs = classifier.features_and_probs(samples)
     real_feats, _ = classifier.features_and_probs(real)
@@ -183,22 +214,18 @@ def _classifier_view(classifier, samples, labels, real, test_inputs, test_labels
     order = metrics.stratified_order(test_labels)
     is_mean, is_std = metrics.inception_score(probs, splits=10)
     real_is, real_is_std = metrics.inception_score(test_probs[order[:len(order) - len(order) % 10]], splits=10)
-    return [
-        Metric("conditional_accuracy", f"Generated {unit} classified as the requested digit ({n})",
-               metrics.conditional_accuracy(probs, labels)),
-        Metric("classifier_accuracy_real", f"Classifier accuracy on held-out real {unit} ({len(test_inputs)}), the ceiling",
-               metrics.conditional_accuracy(test_probs, test_labels)),
+    return probs, [
         Metric("frechet_distance", f"Fréchet distance on classifier features, {n} generated vs held-out",
                metrics.frechet_distance(feats, test_feats)),
         Metric("frechet_distance_real_floor", f"Fréchet distance floor: {n} real training {unit} vs held-out",
                metrics.frechet_distance(real_feats, test_feats)),
-        Metric("inception_score", f"Inception score (classifier), {n} {unit}, 10 digit-balanced splits", is_mean),
+        Metric("inception_score", f"Inception score (classifier), {n} {unit}, 10 {splits}", is_mean),
         Metric("inception_score_std", "Inception score std over splits", is_std),
         Metric("inception_score_real", f"Inception score of held-out real {unit} ({len(test_inputs)}), same protocol", real_is),
         Metric("inception_score_real_std", "Inception score std over splits, real", real_is_std),
     ]
 
-EVALUATORS = {"cgan": evaluate_cgan, "classifier": evaluate_classifier, "flow": evaluate_flow,
+EVALUATORS = {"cgan": evaluate_cgan, "classifier": evaluate_classifier, "flow": evaluate_flow, "gan": evaluate_gan,
               "infogan": evaluate_infogan, "speech-classifier": evaluate_speech_classifier, "vae": evaluate_vae,
               "wavegan": evaluate_wavegan}
 

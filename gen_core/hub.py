@@ -16,12 +16,14 @@ from pathlib import Path
 from huggingface_hub import constants, hf_hub_download
 from huggingface_hub.errors import EntryNotFoundError
 
+from gen_core.card import TRAINING_LOG
 from gen_core.data import toy2d
 
 HUB_ORG = "gen-core-lab"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 WEIGHT_FILES = ("config.json", "model.safetensors")
 CARD_FILE = "README.md"
+OPTIONAL_FILES = (CARD_FILE, TRAINING_LOG)  # shown by the app when a repo has them; not needed to run
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,10 @@ class Entry:
 
 
 FLOW_DENSITIES = toy2d.NAMES  # one trained flow per toy density
+GAN_VARIANTS = ("gan", "dcgan", "wgan-gp", "sngan")  # the GAN family tab; gen_core.train.gan --variant
 REGISTRY: dict[str, Entry] = {
     "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v1"),
+    **{f"{variant}-mnist": Entry("gan", f"{HUB_ORG}/{variant}-mnist", "v1") for variant in GAN_VARIANTS},
     "infogan-mnist": Entry("infogan", f"{HUB_ORG}/infogan-mnist", "v1"),
     "speech-digit-classifier": Entry("speech-classifier", f"{HUB_ORG}/speech-digit-classifier", "v1"),
     "mnist-classifier": Entry("classifier", f"{HUB_ORG}/mnist-classifier", "v1"),
@@ -99,14 +103,15 @@ def local_source(name: str, origin: str, directory: Path) -> Source:
 
 
 def download(name: str, revision: str | None) -> Source:
-    """Fetch the weight files (and the card, if the repo has one) into the Hub cache."""
+    """Fetch the weight files (and the card and training log, where the repo has them) into the Hub cache."""
     entry = REGISTRY[name]
     revision = revision or entry.revision
     paths = [Path(hf_hub_download(entry.repo_id, f, revision=revision)) for f in WEIGHT_FILES]
-    try:
-        hf_hub_download(entry.repo_id, CARD_FILE, revision=revision)
-    except EntryNotFoundError:
-        pass  # a card is nice to have, not needed to run
+    for optional in OPTIONAL_FILES:
+        try:
+            hf_hub_download(entry.repo_id, optional, revision=revision)
+        except EntryNotFoundError:
+            pass
     directory = paths[0].parent  # .../snapshots/<commit>/
     return Source(name, directory, "hub", directory.name)
 

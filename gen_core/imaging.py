@@ -37,8 +37,9 @@ def grid_scale(height: int, width: int) -> int:
 
 
 def _label_column(labels: list[str], row_height: int, gap: int, height: int) -> np.ndarray:
-    width = max(24, int(row_height * 0.8))
     font = ImageFont.load_default(size=max(10, int(row_height * 0.55)))
+    widest = max((font.getlength(text) for text in labels), default=0)
+    width = max(24, int(row_height * 0.8), int(widest + row_height * 0.3))
     column = Image.new("L", (width, height), 0)
     draw = ImageDraw.Draw(column)
     for r, text in enumerate(labels):

@@ -23,6 +23,7 @@ from gen_core.bench import free_port, http_call, launch_app, percentile
 # api_name -> inputs for call number s (valid, varied so caches do not answer everything)
 MIX = {
     "cgan_generate": lambda s: [str(s % 10), 16, s, 4.0],
+    "gan_family_generate": lambda s: [10, s],
     "infogan_sample": lambda s: [str(s % 10), (s % 9) / 2 - 2, 0.5, s],
     "infogan_traversal": lambda s: ["c1", 8, 0.0, 0.0, s],
     "vae_interpolate": lambda s: ["seed", s, "0", 0, None, None, "test digit", 0, str(s % 10), s % 50, None, None,

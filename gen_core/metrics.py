@@ -129,3 +129,21 @@ def mean_spearman(values: torch.Tensor, measures: torch.Tensor) -> float:
 
     rhos = [spearmanr(values.numpy(), row.numpy()).statistic for row in measures if row.std() > 0]
     return float(np.nanmean(rhos)) if rhos else float("nan")
+
+
+def label_histogram(probs: torch.Tensor) -> torch.Tensor:
+    """Share of samples the classifier assigns to each class (argmax), (n_classes,)."""
+    return torch.bincount(probs.argmax(1), minlength=probs.shape[1]).double() / len(probs)
+
+
+def classes_covered(probs: torch.Tensor, min_share: float = 0.05) -> int:
+    """Mode coverage: classes that receive at least min_share of the samples."""
+    return int((label_histogram(probs) >= min_share).sum())
+
+
+def label_histogram_kl(probs: torch.Tensor) -> float:
+    """KL(p̂(y) ‖ uniform) in nats, p̂ the classifier's label histogram: 0 for perfectly balanced
+    classes, log(n_classes) when every sample falls in one class."""
+    p = label_histogram(probs)
+    nonzero = p[p > 0]
+    return float((nonzero * (nonzero * len(p)).log()).sum())

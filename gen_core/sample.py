@@ -2,6 +2,7 @@
 
     python -m gen_core.sample cgan-mnist --digit 3 --n 16 --seed 0 --out grid.png
     python -m gen_core.sample cgan-mnist --digit all --n 8 --seed 0 --truncation 1.5 --out all.png
+    python -m gen_core.sample gan-mnist dcgan-mnist wgan-gp-mnist sngan-mnist --n 8 --seed 0 --out family.png
 
 The app shows the same command under every image; run it to get that image byte for byte.
 """
@@ -17,6 +18,7 @@ import torch
 from PIL import Image
 
 import gen_core
+from gen_core.hub import GAN_VARIANTS
 from gen_core.imaging import digit_grid, png_bytes
 
 MAX_N = 64
@@ -43,6 +45,37 @@ class DigitRecipe:
         if self.revision is not None:
             parts += ["--revision", self.revision]
         return " ".join(parts + ["--out", out])
+
+
+GAN_FAMILY = tuple(f"{variant}-mnist" for variant in GAN_VARIANTS)
+
+
+@dataclass(frozen=True)
+class FamilyRecipe:
+    """Everything that determines a GAN-family grid: one row per model, all from the same seed."""
+
+    models: tuple[str, ...]
+    revisions: tuple[str | None, ...]  # Hub revision per model, None for embedded weights
+    n: int
+    seed: int
+
+    def command(self, out: str = "family.png") -> str:
+        parts = ["python -m gen_core.sample", *self.models, "--n", str(self.n), "--seed", str(self.seed)]
+        if any(self.revisions):
+            parts += ["--revision", ",".join(r or "" for r in self.revisions)]
+        return " ".join(parts + ["--out", out])
+
+
+def render_family(models: list[torch.nn.Module], labels: list[str], n: int, seed: int) -> Image.Image:
+    """n samples of each unconditional model from one seed, a labelled row per model. Models with
+    the same latent size get the same z, column by column."""
+    rows = [model.sample(n, generator=torch.Generator().manual_seed(seed)) for model in models]
+    return digit_grid(torch.cat(rows), columns=n, row_labels=labels)
+
+
+def family_label(name: str) -> str:
+    """'wgan-gp-mnist' -> 'WGAN-GP', the row label of the family grid."""
+    return name.removesuffix("-mnist").upper()
 
 
 def digit_labels(digit: int | None, n: int) -> torch.Tensor:
@@ -72,22 +105,37 @@ def parse_digit(text: str) -> int | None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m gen_core.sample", description=__doc__.splitlines()[0])
-    parser.add_argument("model", choices=["cgan-mnist"], help="model name")
-    parser.add_argument("--digit", type=parse_digit, default=None, help="0-9 or 'all' (default: all)")
-    parser.add_argument("--n", type=int, default=8, help=f"samples (per digit with --digit all), 1-{MAX_N}")
+    parser.add_argument("models", nargs="+", choices=["cgan-mnist", *GAN_FAMILY], metavar="MODEL",
+                        help=f"cgan-mnist, or one or more of {', '.join(GAN_FAMILY)} (one row each)")
+    parser.add_argument("--digit", type=parse_digit, default=None, help="cgan-mnist: 0-9 or 'all' (default: all)")
+    parser.add_argument("--n", type=int, default=8, help=f"samples (per digit with --digit all, per model), 1-{MAX_N}")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--truncation", type=float, default=None, help="keep |z| <= this (default: none)")
-    parser.add_argument("--revision", default=None, help="Hub revision (default: embedded weights, then the pin)")
+    parser.add_argument("--truncation", type=float, default=None, help="cgan-mnist: keep |z| <= this (default: none)")
+    parser.add_argument("--revision", default=None, help="Hub revision (default: embedded weights, then the pin); "
+                        "for several models, one per model separated by commas")
     parser.add_argument("--out", type=Path, required=True, help="PNG file to write")
     args = parser.parse_args(argv)
     if not 1 <= args.n <= MAX_N:
         parser.error(f"--n must be between 1 and {MAX_N}")
     if not 0 <= args.seed <= MAX_SEED:
         parser.error(f"--seed must be between 0 and {MAX_SEED}")
-    recipe = DigitRecipe(args.model, args.revision, args.digit, args.n, args.seed, args.truncation)
-    model = gen_core.load(args.model, revision=args.revision, device="cpu")
-    args.out.write_bytes(png_bytes(render_digits(model, recipe)))
-    print(f"wrote {args.out} ({model.source.origin}, revision {model.source.revision})", file=sys.stderr)
+    revisions = [r or None for r in args.revision.split(",")] if args.revision else [None] * len(args.models)
+    if len(revisions) != len(args.models):
+        parser.error(f"--revision names {len(revisions)} revisions for {len(args.models)} models")
+    if "cgan-mnist" in args.models:
+        if len(args.models) > 1:
+            parser.error("cgan-mnist is sampled on its own")
+        recipe = DigitRecipe("cgan-mnist", args.revision, args.digit, args.n, args.seed, args.truncation)
+        models = [gen_core.load("cgan-mnist", revision=args.revision, device="cpu")]
+        image = render_digits(models[0], recipe)
+    else:
+        if args.digit is not None or args.truncation is not None:
+            parser.error("--digit and --truncation apply to cgan-mnist only")
+        models = [gen_core.load(name, revision=r, device="cpu") for name, r in zip(args.models, revisions)]
+        image = render_family(models, [family_label(name) for name in args.models], args.n, args.seed)
+    args.out.write_bytes(png_bytes(image))
+    origins = ", ".join(f"{m.source.name}: {m.source.origin} {m.source.revision}" for m in models)
+    print(f"wrote {args.out} ({origins})", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,19 @@ def test_named_endpoints(client):
     assert {"/cgan_generate", "/cgan_new_seed", "/flow_select_density", "/flow_density", "/flow_layer",
             "/flow_read_point", "/flow_train_live", "/vae_interpolate", "/vae_details", "/vae_latent_map",
             "/infogan_sample", "/infogan_new_seed", "/infogan_traversal", "/wavegan_generate", "/wavegan_clip",
-            "/wavegan_inspect", "/wavegan_morph"} <= set(endpoints)
+            "/wavegan_inspect", "/wavegan_morph", "/gan_family_generate", "/gan_family_new_seed"} <= set(endpoints)
+
+
+def test_gan_family_over_http_matches_the_handler(client):
+    from demos import gan_family
+
+    path, recipe = client.predict(5, 21, api_name="/gan_family_generate")
+    expected_path, expected_recipe = gan_family.generate(5, 21)
+    assert open(path, "rb").read() == open(expected_path, "rb").read() and recipe == expected_recipe
+    seed, path, recipe = client.predict(3, api_name="/gan_family_new_seed")
+    assert f"seed `{int(seed)}`" in recipe and path.endswith(".png")
+    with pytest.raises(AppError, match="Value 17 is greater than maximum value 16"):
+        client.predict(17, 0, api_name="/gan_family_generate")
 
 
 def test_generate_over_http_matches_the_handler(client):
@@ -206,5 +218,6 @@ def test_missing_weights_turn_the_tab_into_an_explanation(empty_weights, fresh_c
     texts = json.dumps(demo.config["components"], default=str)  # gr.State holds a callback
     assert "could not be loaded" in texts and "cgan-mnist" in texts
     api_names = {d.get("api_name") for d in demo.config["dependencies"]}
-    assert not {"cgan_generate", "flow_density", "vae_interpolate", "infogan_sample", "wavegan_generate"} & api_names
+    assert not {"cgan_generate", "flow_density", "vae_interpolate", "infogan_sample", "wavegan_generate",
+                "gan_family_generate"} & api_names
     assert "flow_train_live" in api_names  # needs no weights, so it stays

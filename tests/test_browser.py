@@ -79,6 +79,7 @@ def _select(pg, label: str, option: str) -> None:
 
 TABS = {
     "cGAN digits": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
+    "GAN family": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
     "InfoGAN codes": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
     "VAE interpolation": lambda pg: (_panel(pg).get_by_role("radio", name="lerp", exact=True).check(),
                                      _panel(pg).get_by_role("button", name="Interpolate").click()),

@@ -18,7 +18,7 @@ from serving import serving
 ROOT = Path(__file__).resolve().parents[1]
 CALL_TIMEOUT_S = 60
 UPLOADS = ("Imageeditor", "File")  # None in the hypothesis test; hostile files have their own test below
-ENDPOINTS = ["/cgan_generate", "/cgan_new_seed", "/infogan_sample", "/infogan_new_seed", "/infogan_traversal",
+ENDPOINTS = ["/cgan_generate", "/cgan_new_seed", "/gan_family_generate", "/gan_family_new_seed", "/infogan_sample", "/infogan_new_seed", "/infogan_traversal",
              "/vae_interpolate", "/vae_details", "/vae_latent_map", "/wavegan_generate", "/wavegan_clip",
              "/wavegan_inspect", "/wavegan_morph", "/flow_select_density", "/flow_density", "/flow_layer",
              "/flow_read_point", "/flow_train_live"]

@@ -3,6 +3,7 @@ from gen_core.base import HubModel
 from gen_core.models.cgan import CGANGenerator
 from gen_core.models.classifier import MNISTClassifier
 from gen_core.models.flows import Flow
+from gen_core.models.gan import GANGenerator
 from gen_core.models.infogan import InfoGANGenerator
 from gen_core.models.speech_classifier import SpeechDigitClassifier
 from gen_core.models.vae import VAE
@@ -12,6 +13,7 @@ FAMILIES: dict[str, type[HubModel]] = {
     CGANGenerator.family: CGANGenerator,
     MNISTClassifier.family: MNISTClassifier,
     Flow.family: Flow,
+    GANGenerator.family: GANGenerator,
     InfoGANGenerator.family: InfoGANGenerator,
     SpeechDigitClassifier.family: SpeechDigitClassifier,
     VAE.family: VAE,

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import argparse
 
-from gen_core.train import cgan, classifier, flow, infogan, speech_classifier, vae, wavegan
+from gen_core.train import cgan, classifier, flow, gan, infogan, speech_classifier, vae, wavegan
 from gen_core.train.loop import add_common_arguments, run
 
-TRAINERS = {"cgan": cgan, "classifier": classifier, "flow": flow, "infogan": infogan, "speech-classifier": speech_classifier,
+TRAINERS = {"cgan": cgan, "classifier": classifier, "flow": flow, "gan": gan, "infogan": infogan, "speech-classifier": speech_classifier,
             "vae": vae, "wavegan": wavegan}
 
 

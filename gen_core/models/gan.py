@@ -1,0 +1,108 @@
+"""The unconditional GAN family on MNIST: one generator contract, four training methods.
+
+    gan      Goodfellow et al. 2014: MLP networks, non-saturating loss
+    dcgan    Radford et al. 2016: strided / transposed convolutions with batch norm
+    wgan-gp  Gulrajani et al. 2017: the DCGAN generator against a critic with a gradient penalty
+    sngan    Miyato et al. 2018: the DCGAN generator against a spectrally normalized discriminator, hinge loss
+
+All four map z ~ N(0, I) of the same size to a digit, so one seed gives every generator the same z
+and the differences a person sees come from the training method. Only generators are shipped; the
+discriminators below are used by gen_core.train.gan.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+from gen_core.base import HubModel
+
+ARCHITECTURES = ("mlp", "conv")
+DISCRIMINATOR_NORMS = ("batch", "none", "spectral")
+
+
+@dataclass
+class GANConfig:
+    variant: str = "dcgan"     # the training method: gan | dcgan | wgan-gp | sngan (gen_core.train.gan)
+    architecture: str = "conv"  # mlp (the 2014 GAN) or conv (DCGAN-style)
+    z_dim: int = 64
+    width: int = 32            # conv: channels of the last hidden map (the first has 2x); mlp: hidden units / 8, 16, 32
+    data: str = ""             # which MNIST the weights were trained on (set by the trainer)
+
+    def __post_init__(self) -> None:
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
+
+
+class GANGenerator(HubModel, tags=["gan", "mnist", "unconditional-image-generation"]):
+    """G(z): noise to a 28x28 digit in [0, 1]."""
+
+    family = "gan"
+    config_class = GANConfig
+    task = "unconditional-image-generation"
+
+    def __init__(self, config: GANConfig):
+        super().__init__()
+        self.config = config
+        c = config.width
+        if config.architecture == "mlp":
+            # Fully connected as in Goodfellow et al. 2014, with batch norm in the hidden layers: without
+            # it this MLP generator collapsed onto two digits of noisy pixels within 1,000 steps here.
+            hidden = [config.z_dim, 8 * c, 16 * c, 32 * c]
+            self.net = nn.Sequential(
+                *(layer for a, b in zip(hidden, hidden[1:])
+                  for layer in (nn.Linear(a, b, bias=False), nn.BatchNorm1d(b), nn.LeakyReLU(0.2, inplace=True))),
+                nn.Linear(32 * c, 28 * 28), nn.Sigmoid(),
+                nn.Unflatten(1, (1, 28, 28)))
+        else:
+            # Radford et al. 2016: project, then transposed convolutions with batch norm and ReLU.
+            self.net = nn.Sequential(
+                nn.Linear(config.z_dim, 2 * c * 7 * 7, bias=False), nn.BatchNorm1d(2 * c * 7 * 7), nn.ReLU(inplace=True),
+                nn.Unflatten(1, (2 * c, 7, 7)),
+                nn.ConvTranspose2d(2 * c, c, 4, 2, 1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True),  # (B, c, 14, 14)
+                nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Sigmoid())                                             # (B, 1, 28, 28)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z)
+
+    def noise(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        return torch.randn((n, self.config.z_dim), generator=generator)
+
+    @torch.no_grad()
+    def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n digits, float (n, 1, 28, 28) in [0, 1]."""
+        return self(self.noise(n, generator=generator).to(self.device)).float().cpu()
+
+
+class GANDiscriminator(nn.Module):
+    """D(x) -> one real-valued score per image (a logit, or a critic value). Dropout in every variant,
+    against overfitting the 4,500-image training split; `norm` is the variant's regularizer: batch
+    norm (DCGAN), none (WGAN-GP: the penalty is per example, so no batch statistics), or spectral
+    normalization of every layer (SNGAN)."""
+
+    def __init__(self, config: GANConfig, norm: str):
+        super().__init__()
+        if norm not in DISCRIMINATOR_NORMS:
+            raise ValueError(f"norm must be one of {DISCRIMINATOR_NORMS}, got {norm!r}")
+        c = config.width
+        sn = spectral_norm if norm == "spectral" else (lambda layer: layer)
+        act = lambda: nn.LeakyReLU(0.2, inplace=True)  # noqa: E731
+        if config.architecture == "mlp":
+            self.features = nn.Sequential(nn.Flatten(), sn(nn.Linear(28 * 28, 16 * c)), act(), nn.Dropout(0.3),
+                                          sn(nn.Linear(16 * c, 8 * c)))
+            self.head = nn.Sequential(act(), nn.Dropout(0.3), sn(nn.Linear(8 * c, 1)))
+        else:
+            self.features = nn.Sequential(sn(nn.Conv2d(1, c, 4, 2, 1)), act(),  # (B, c, 14, 14)
+                                          sn(nn.Conv2d(c, 2 * c, 4, 2, 1)))     # (B, 2c, 7, 7)
+            self.head = nn.Sequential(act(), nn.Flatten(), nn.Dropout(0.3), sn(nn.Linear(2 * c * 49, 1)))
+        self.norm = nn.BatchNorm2d(2 * c) if norm == "batch" and config.architecture == "conv" else None
+
+    def forward(self, x: torch.Tensor, groups: int = 1) -> torch.Tensor:
+        """Scores (B,). With batch norm, each of `groups` equal parts of the batch (e.g. the real and the
+        fake half) is normalized by its own statistics, as when DCGAN scores real and fake batches apart."""
+        h = self.features(x)
+        if self.norm is not None:
+            h = torch.cat([self.norm(part) for part in h.chunk(groups)])
+        return self.head(h).squeeze(1)

@@ -1,0 +1,152 @@
+"""Train an unconditional MNIST GAN: --variant gan | dcgan | wgan-gp | sngan, one loop for all four.
+
+A variant is a few small pieces (gen_core.train.gan.VARIANTS): the networks, the discriminator's
+regularizer, the loss pair, critic steps per generator step and Adam's settings. Everything else is
+shared: the same batches, seeds, generator-step budget and weight average (EMA) of the exported
+generator, so the four differ only by method.
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+import gen_core
+from gen_core import metrics
+from gen_core.data.mnist import load_mnist
+from gen_core.models.gan import GANConfig, GANDiscriminator, GANGenerator
+from gen_core.train.adversarial import EMA, AdversarialTask, gradient_penalty
+from gen_core.train.loop import Batch, Runtime, Stream, add_mnist_arguments, batches, unwrap
+
+Scores = torch.Tensor  # (B,) discriminator outputs
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A GAN objective as the two losses the players minimize."""
+
+    discriminator: Callable[[Scores, Scores], torch.Tensor]  # (scores on real, scores on fake)
+    generator: Callable[[Scores], torch.Tensor]               # (scores on fake)
+
+
+# -log D(x) - log(1 - D(G(z))) for D; the non-saturating -log D(G(z)) for G (Goodfellow 2014, sec. 3).
+NON_SATURATING = Loss(lambda real, fake: F.softplus(-real).mean() + F.softplus(fake).mean(),
+                      lambda fake: F.softplus(-fake).mean())
+# The critic maximizes E D(x) - E D(G(z)) (Arjovsky 2017); the gradient penalty is added in the step.
+WASSERSTEIN = Loss(lambda real, fake: fake.mean() - real.mean(), lambda fake: -fake.mean())
+# Hinge loss (Lim & Ye 2017; Miyato 2018, eq. 17): E max(0, 1 - D(x)) + E max(0, 1 + D(G(z))); G: -E D(G(z)).
+HINGE = Loss(lambda real, fake: F.relu(1 - real).mean() + F.relu(1 + fake).mean(), lambda fake: -fake.mean())
+
+
+@dataclass(frozen=True)
+class Variant:
+    architecture: str          # mlp | conv (gen_core.models.gan)
+    norm: str                  # the discriminator's regularizer: batch | none | spectral
+    loss: Loss
+    critic_steps: int          # discriminator updates per generator update, each on its own real batch
+    gradient_penalty: float    # lambda of WGAN-GP's penalty (0: none)
+    lr: float
+    betas: tuple[float, float]
+
+
+VARIANTS: dict[str, Variant] = {
+    "gan": Variant("mlp", "none", NON_SATURATING, 1, 0.0, 2e-4, (0.5, 0.999)),
+    "dcgan": Variant("conv", "batch", NON_SATURATING, 1, 0.0, 2e-4, (0.5, 0.999)),       # DCGAN's Adam settings
+    "wgan-gp": Variant("conv", "none", WASSERSTEIN, 5, 10.0, 1e-4, (0.0, 0.9)),          # Gulrajani et al., Alg. 1
+    "sngan": Variant("conv", "spectral", HINGE, 1, 0.0, 2e-4, (0.5, 0.999)),             # Miyato et al., setting with n_dis 1
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_mnist_arguments(parser)
+    parser.add_argument("--variant", required=True, choices=list(VARIANTS))
+    parser.add_argument("--z-dim", type=int, default=64)
+    parser.add_argument("--width", type=int, default=32)
+    parser.add_argument("--ema", type=float, default=0.999, help="decay of the exported generator's weight average")
+    parser.add_argument("--measure-samples", type=int, default=1000,
+                        help="samples scored by the MNIST classifier at each training-log row (0: none)")
+    parser.set_defaults(steps=5000, batch_size=64)  # generator steps; the shipped recipe of all four
+
+
+class GANTask(AdversarialTask):
+    def __init__(self, args: argparse.Namespace, runtime: Runtime):
+        self.args, self.runtime = args, runtime
+        self.variant = v = VARIANTS[args.variant]
+        config = GANConfig(variant=args.variant, architecture=v.architecture, z_dim=args.z_dim, width=args.width)
+        self.generator = runtime.wrap(GANGenerator(config))
+        self.discriminator = runtime.wrap(GANDiscriminator(config, v.norm))
+        self.ema = EMA(unwrap(self.generator), args.ema)
+        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=v.lr, betas=v.betas)
+        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=v.lr, betas=v.betas)
+        self.probe: _Probe | None = None
+
+    def noise(self, b: int, generator: torch.Generator) -> torch.Tensor:
+        return torch.randn(b, self.args.z_dim, generator=generator).to(self.runtime.device)
+
+    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
+        images, _ = batch  # critic_steps real batches, one per discriminator update
+        v = self.variant
+        self.generator.train()
+        for real in images.chunk(v.critic_steps):
+            b = len(real)
+            with torch.no_grad():
+                fake = self.generator(self.noise(b, generator))
+            if v.gradient_penalty:
+                scores, penalty = gradient_penalty(self.discriminator, real, fake, generator)
+            else:  # one forward over real and fake together (DDP wants one forward per backward)
+                scores, penalty = self.discriminator(torch.cat([real, fake]), groups=2), torch.zeros(())
+            d_loss = v.loss.discriminator(scores[:b], scores[b:]) + v.gradient_penalty * penalty
+            self.opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            self.opt_d.step()
+
+        g_loss = v.loss.generator(self.discriminator(self.generator(self.noise(self.args.batch_size, generator))))
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt_g.step()
+        self.ema.update(unwrap(self.generator))
+        losses = {"d": d_loss.item(), "g": g_loss.item()}
+        if v.gradient_penalty:
+            losses["penalty"] = penalty.item()
+        return losses
+
+    def measure(self) -> dict[str, float]:
+        """The exported (EMA) generator as the MNIST classifier sees it, for the training log."""
+        if not self.args.measure_samples:
+            return {}
+        if self.probe is None:
+            self.probe = _Probe(self.args)
+        return self.probe(self.ema.model)
+
+
+class _Probe:
+    """Fixed noise and 1,000 training digits (never the held-out split) as the reference."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.classifier = gen_core.load("mnist-classifier", device="cpu")
+        train = load_mnist("train", source=args.data)
+        pick = torch.randperm(len(train), generator=torch.Generator().manual_seed(1))[:args.measure_samples]
+        self.reference, _ = self.classifier.features_and_probs(train.images[pick])
+        self.n = args.measure_samples - args.measure_samples % 10
+
+    def __call__(self, model: GANGenerator) -> dict[str, float]:
+        samples = model.sample(self.n, generator=torch.Generator().manual_seed(0))
+        feats, probs = self.classifier.features_and_probs(samples)
+        inception, _ = metrics.inception_score(probs, splits=10)
+        return {"inception_score": inception, "frechet_distance_train": metrics.frechet_distance(feats, self.reference),
+                "digits_covered": metrics.classes_covered(probs), "kl_from_uniform": metrics.label_histogram_kl(probs)}
+
+
+def build(args: argparse.Namespace, runtime: Runtime) -> GANTask:
+    return GANTask(args, runtime)
+
+
+def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
+    """critic_steps batches of the MNIST training split per generator step."""
+    data = load_mnist("train", source=args.data)
+    size = args.batch_size * VARIANTS[args.variant].critic_steps
+    return Stream(batches(data.images, data.labels, size, runtime, args.seed, start_step),
+                  f"{data.source} train split ({len(data)} images)")

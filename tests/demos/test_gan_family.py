@@ -1,0 +1,100 @@
+"""The GAN-family tab: one row per model from one seed, recipes that reproduce it, card tables,
+training curves, a broken model hiding only its row, and the shipped models' quality floor."""
+import re
+import shlex
+import shutil
+
+import gradio as gr
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import gen_core
+from demos import common, gan_family
+from gen_core import metrics
+from gen_core.hub import weights_root
+from gen_core.imaging import GAP
+from gen_core.sample import GAN_FAMILY
+from gen_core.sample import main as sample
+
+
+def _grid_cells(path, n, rows):
+    """The digit cells of a family grid, (rows, n, 28, 28) uint8, read back from the PNG."""
+    pixels = np.asarray(Image.open(path))
+    scale = pixels.shape[0] // (rows * 28 + (rows - 1) * GAP)
+    grid = pixels[:, pixels.shape[1] - (n * 28 + (n - 1) * GAP) * scale:][::scale, ::scale]
+    return np.stack([[grid[r * (28 + GAP):r * (28 + GAP) + 28, c * (28 + GAP):c * (28 + GAP) + 28]
+                      for c in range(n)] for r in range(rows)])
+
+
+def test_one_row_per_model_from_the_same_noise():
+    path, recipe = gan_family.generate(6, 11)
+    cells = _grid_cells(path, 6, len(GAN_FAMILY))
+    for row, name in zip(cells, GAN_FAMILY):
+        expected = gen_core.load(name).sample(6, generator=torch.Generator().manual_seed(11))
+        assert np.array_equal(row, (expected.squeeze(1) * 255).round().to(torch.uint8).numpy())
+    assert "seed `11`" in recipe and all(f"`{name}`" in recipe for name in GAN_FAMILY)
+
+
+def test_recipe_command_reproduces_the_file_byte_for_byte(tmp_path):
+    path, recipe = gan_family.generate(3, 5)
+    args = shlex.split(re.search(r"```bash\n(.*)\n```", recipe).group(1))[3:]  # drop "python -m gen_core.sample"
+    args[args.index("--out") + 1] = str(tmp_path / "family.png")
+    sample(args)
+    assert (tmp_path / "family.png").read_bytes() == open(path, "rb").read()
+
+
+def test_new_seed_is_in_range_and_used():
+    seed, path, recipe = gan_family.generate_with_new_seed(2)
+    assert 0 <= seed <= common.MAX_SEED and f"seed `{seed}`" in recipe and path.endswith(".png")
+
+
+@pytest.mark.parametrize("n, seed, message", [
+    (0, 0, "Samples per model must be a whole number from 1 to 16"),
+    (1000, 0, "Samples per model must be a whole number from 1 to 16"),
+    (float("nan"), 0, "Samples per model"),
+    (4, -1, "Seed must be a whole number"),
+    (4, "../../etc/passwd", "Seed must be a whole number"),
+])
+def test_bad_input_is_a_plain_sentence(n, seed, message):
+    with pytest.raises(gr.Error, match=re.escape(message)):
+        gan_family.generate(n, seed)
+
+
+def test_table_objectives_and_curves_come_from_the_cards_and_logs():
+    table = gan_family.metrics_markdown(list(GAN_FAMILY))
+    for name in GAN_FAMILY:
+        values = {m.key: m.value for m in common.read_metrics(gen_core.load(name))}
+        assert f"{values['inception_score']:.2f}" in table and f"{values['frechet_distance']:.1f}" in table
+    assert "the floor" in table and table.count("CPU-min") == len(GAN_FAMILY)
+    assert set(gan_family.OBJECTIVES) == set(GAN_FAMILY)
+    commands = gan_family.training_commands(list(GAN_FAMILY))
+    assert all(f"--variant {name.removesuffix('-mnist')}" in commands for name in GAN_FAMILY)
+    assert Image.open(gan_family.curves_png(tuple(GAN_FAMILY))).size[0] > 800
+
+
+def test_a_broken_model_hides_only_its_row(tmp_path, monkeypatch):
+    for name in GAN_FAMILY:
+        shutil.copytree(weights_root() / name, tmp_path / name)
+    (tmp_path / "sngan-mnist" / "model.safetensors").write_bytes(b"\0" * 64)
+    monkeypatch.setenv("GEN_CORE_WEIGHTS_DIR", str(tmp_path))
+    common.get_model.cache_clear()
+    try:
+        names, errors = gan_family.loaded()
+        path, recipe = gan_family.generate(4, 0)
+    finally:
+        common.get_model.cache_clear()
+    assert names == [n for n in GAN_FAMILY if n != "sngan-mnist"] and list(errors) == ["sngan-mnist"]
+    assert _grid_cells(path, 4, 3).shape == (3, 4, 28, 28) and "sngan" not in recipe
+
+
+@pytest.mark.parametrize("name", GAN_FAMILY)
+def test_shipped_generators_draw_varied_digits(name):
+    """A floor under the card's figures, on fresh noise: the classifier's Inception score of 500
+    samples and the digits that get at least 5% of them."""
+    classifier = gen_core.load("mnist-classifier")
+    _, probs = classifier.features_and_probs(gen_core.load(name).sample(500, generator=torch.Generator().manual_seed(77)))
+    floor = {m.key: m.value for m in common.read_metrics(gen_core.load(name))}
+    assert metrics.inception_score(probs, splits=5)[0] >= floor["inception_score"] - 1.0
+    assert metrics.classes_covered(probs) >= floor["digits_covered"] - 1

