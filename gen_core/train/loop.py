@@ -187,6 +187,8 @@ def training_steps(task: Task, stream: Stream, noise: torch.Generator, start: in
 
 def run(family: str, module: ModuleType, args: argparse.Namespace) -> Path:
     """Train `family` as configured by `args`; returns the directory written by save_pretrained."""
+    if args.log_every < 1:
+        raise SystemExit(f"--log-every must be at least 1, got {args.log_every}")
     if args.threads:
         torch.set_num_threads(args.threads)
     runtime = setup_runtime(args.seed)

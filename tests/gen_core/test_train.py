@@ -72,3 +72,8 @@ def test_torchrun_two_processes(family, tmp_path):
     info = read_card(tmp_path / "out")
     assert info.training["processes"] == 2 and info.training["batch_size"] == 16
     gen_core.load(str(tmp_path / "out"), device="cpu")
+
+
+def test_log_every_must_be_positive(tmp_path):
+    with pytest.raises(SystemExit, match="--log-every must be at least 1, got 0"):
+        _train("cgan", tmp_path / "out", tmp_path / "ckpt", "--steps", "2", "--log-every", "0")
