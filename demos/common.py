@@ -24,6 +24,7 @@ from PIL import Image
 import gen_core
 from gen_core.card import Metric, read_card
 from gen_core.data.digit_input import DigitInputError, read_picture
+from gen_core.hub import LoadError
 from gen_core.imaging import png_bytes
 
 OUTPUT_DIR = Path(tempfile.gettempdir()) / "gen_core_lab"
@@ -48,6 +49,19 @@ def configure_serving() -> None:
 def get_model(name: str) -> gen_core.HubModel:
     """The model, loaded once per process (raises gen_core.LoadError)."""
     return gen_core.load(name)
+
+
+def load_each(names: list[str] | tuple[str, ...]) -> tuple[list[str], dict[str, LoadError]]:
+    """(the names whose models load, {name: its LoadError} for the others): a tab of several models
+    offers the ones that load and names the rest."""
+    ready, failed = [], {}
+    for name in names:
+        try:
+            get_model(name)
+            ready.append(name)
+        except LoadError as error:
+            failed[name] = error
+    return ready, failed
 
 
 def _finite_number(value: object) -> bool:

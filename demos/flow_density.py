@@ -156,16 +156,11 @@ def build() -> None:
         gr.Markdown("## Normalizing flows: exact densities on 2-D data\nA stack of invertible layers turns a "
                     "Gaussian into the data; because every layer is invertible with a cheap Jacobian, the flow "
                     "gives the exact log-density of any point, which we compare with the true density.")
-        ready, failed = [], []
-        for density in FLOW_DENSITIES:
-            try:
-                common.get_model(model_name(density))
-                ready.append(density)
-            except LoadError as error:
-                failed.append((density, error))
+        names, failed = common.load_each([model_name(density) for density in FLOW_DENSITIES])
+        ready = [density for density in FLOW_DENSITIES if model_name(density) in names]
         if failed:
             gr.Markdown("⚠️ Not loaded, so not offered below: " + ", ".join(
-                f"`{model_name(d)}` ({str(e).splitlines()[0][:120]})" for d, e in failed))
+                f"`{name}` ({str(e).splitlines()[0][:120]})" for name, e in failed.items()))
         if ready:
             _shipped_models(ready)
             # Fill the heat-map caches in the background, so the first visit to a density is fast too.

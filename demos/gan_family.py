@@ -6,7 +6,6 @@ import gradio as gr
 from demos import common
 from demos.gan_plots import curves_figure
 from gen_core.card import read_card, read_training_log
-from gen_core.hub import LoadError
 from gen_core.sample import GAN_FAMILY, FamilyRecipe, family_label, render_family
 
 N_RANGE = (1, 16)
@@ -35,14 +34,8 @@ SHARED = ("All four were trained by `python -m gen_core.train gan --variant …`
 
 def loaded() -> tuple[list[str], dict[str, str]]:
     """(names that load, {name: error} for those that do not), so one broken model hides only its row."""
-    names, errors = [], {}
-    for name in GAN_FAMILY:
-        try:
-            common.get_model(name)
-            names.append(name)
-        except LoadError as error:
-            errors[name] = str(error)
-    return names, errors
+    names, errors = common.load_each(GAN_FAMILY)
+    return names, {name: str(error) for name, error in errors.items()}
 
 
 def generate(n: object, seed: object) -> tuple[str, str]:

@@ -84,7 +84,7 @@ class GANTask(AdversarialTask):
         self.probe: _Probe | None = None
 
     def noise(self, b: int, generator: torch.Generator) -> torch.Tensor:
-        return torch.randn(b, self.args.z_dim, generator=generator).to(self.runtime.device)
+        return unwrap(self.generator).noise(b, generator=generator).to(self.runtime.device)
 
     def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
         images, _ = batch  # critic_steps real batches, one per discriminator update
