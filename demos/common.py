@@ -46,9 +46,24 @@ def configure_serving() -> None:
 
 
 @functools.lru_cache(maxsize=None)
+def _load_once(name: str) -> gen_core.HubModel | LoadError:
+    try:
+        return gen_core.load(name)
+    except LoadError as error:
+        return error
+
+
 def get_model(name: str) -> gen_core.HubModel:
-    """The model, loaded once per process (raises gen_core.LoadError)."""
-    return gen_core.load(name)
+    """The model, loaded once per process. A model that fails raises the same gen_core.LoadError on
+    every call without trying again (a broken file or an unreachable Hub would otherwise cost each
+    request the whole attempt); get_model.cache_clear() forgets both outcomes."""
+    outcome = _load_once(name)
+    if isinstance(outcome, LoadError):
+        raise outcome.with_traceback(None)
+    return outcome
+
+
+get_model.cache_clear = _load_once.cache_clear
 
 
 def load_each(names: list[str] | tuple[str, ...]) -> tuple[list[str], dict[str, LoadError]]:

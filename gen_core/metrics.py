@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 import torch
-from scipy import linalg
 
 
 def conditional_accuracy(probs: torch.Tensor, labels: torch.Tensor) -> float:
@@ -27,12 +26,13 @@ def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> floa
     b = features_b.double().numpy()
     mu_a, mu_b = a.mean(0), b.mean(0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
-    if not np.isfinite(covmean).all():  # near-singular product: regularise as in pytorch-fid
-        offset = np.eye(len(cov_a)) * 1e-6
-        covmean = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
-    covmean = covmean.real
-    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * np.trace(covmean))
+    # Tr (S_a S_b)^(1/2) = sum of sqrt(eigenvalues of S_a^(1/2) S_b S_a^(1/2)), a symmetric PSD matrix:
+    # two symmetric eigendecompositions, stable where sqrtm of the non-symmetric product is not.
+    values, vectors = np.linalg.eigh(cov_a)
+    root_a = (vectors * np.sqrt(values.clip(min=0))) @ vectors.T
+    inner = root_a @ cov_b @ root_a
+    trace_covmean = np.sqrt(np.linalg.eigvalsh((inner + inner.T) / 2).clip(min=0)).sum()
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_covmean)
 
 
 def inception_score(probs: torch.Tensor, splits: int = 10) -> tuple[float, float]:

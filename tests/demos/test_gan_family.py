@@ -1,5 +1,6 @@
 """The GAN-family tab: one row per model from one seed, recipes that reproduce it, card tables,
 training curves, a broken model hiding only its row, and the shipped models' quality floor."""
+import collections
 import re
 import shlex
 import shutil
@@ -79,14 +80,19 @@ def test_a_broken_model_hides_only_its_row(tmp_path, monkeypatch):
         shutil.copytree(weights_root() / name, tmp_path / name)
     (tmp_path / "sngan-mnist" / "model.safetensors").write_bytes(b"\0" * 64)
     monkeypatch.setenv("GEN_CORE_WEIGHTS_DIR", str(tmp_path))
+    attempts = collections.Counter()
+    real_load = gen_core.load
+    monkeypatch.setattr(gen_core, "load", lambda name, **kw: attempts.update([name]) or real_load(name, **kw))
     common.get_model.cache_clear()
     try:
         names, errors = gan_family.loaded()
         path, recipe = gan_family.generate(4, 0)
+        gan_family.generate(4, 1)
     finally:
         common.get_model.cache_clear()
     assert names == [n for n in GAN_FAMILY if n != "sngan-mnist"] and list(errors) == ["sngan-mnist"]
     assert _grid_cells(path, 4, 3).shape == (3, 4, 28, 28) and "sngan" not in recipe
+    assert attempts["sngan-mnist"] == 1, "a broken model is tried once per process, not once per request"
 
 
 @pytest.mark.parametrize("name", GAN_FAMILY)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import gen_core
-from gen_core import evaluate
+from gen_core import evaluate, hub
 from gen_core.card import read_card, read_training_log
 from gen_core.models.gan import GANConfig, GANDiscriminator, GANGenerator
 from gen_core.train.__main__ import main as train
@@ -96,6 +96,10 @@ def test_losses():
     assert NON_SATURATING.generator(logit).item() == pytest.approx(-torch.sigmoid(logit).log().item())
     assert NON_SATURATING.discriminator(logit, logit).item() == pytest.approx(
         -(torch.sigmoid(logit).log() + (1 - torch.sigmoid(logit)).log()).item())
+
+
+def test_every_trainable_variant_is_a_registered_model_and_back():
+    assert set(hub.GAN_VARIANTS) == set(VARIANTS)
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
