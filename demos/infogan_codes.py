@@ -21,7 +21,7 @@ OBJECTIVE = r"""
 
 $$\min_{G,Q}\max_D \; V_\text{GAN}(D, G) - \lambda\, L_I(G, Q), \qquad L_I = \mathbb{E}_{c,\,x \sim G(z, c)}\big[\log Q(c \mid x)\big] + H(c) \;\le\; I\big(c;\, G(z, c)\big).$$
 
-No labels are used. Here $Q$ also sorts *real* digits into 10 confident, equally used categories that survive small rotations and shifts (IMSAT, Hu et al. 2017), so the generator's categorical code follows digit classes more often than plain InfoGAN's did on this 4,500-digit set. Which code became which digit is measured afterwards with the project's classifier.
+No labels are used. Here the categorical part of $Q$ is a clusterer of the *real* digits, fitted first and then frozen: confident, equally used clusters that survive small rotations, shifts and adversarial nudges of the deskewed digit (IMSAT, Hu et al. 2017). The generator learns to make each code a digit of one cluster. Which code became which digit is measured afterwards with the project's classifier.
 """
 
 

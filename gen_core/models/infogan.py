@@ -4,11 +4,13 @@ The generator sees noise z and a latent code c = (one categorical code with 10 v
 codes from Uniform(-1, 1)). Trained without labels on
     min_{G,Q} max_D  V_GAN(D, G) - lambda L_I(G, Q),
     L_I = E_{c ~ p(c), x ~ G(z, c)}[log Q(c | x)] + H(c)  <=  I(c; G(z, c)),
-where Q shares the discriminator's convolutional trunk and has its own small head: a softmax over
-the categorical code and a fixed-variance Gaussian over each continuous code. Which digit each
-categorical value drew is not known in training; gen_core.evaluate finds it with the project's
-classifier (Hungarian matching) and stores it as config.digit_of_code. The trainer can add a
-clustering term on real digits for Q (gen_core.train.infogan); the generator is the same either way.
+where Q reads the codes back: a fixed-variance Gaussian over each continuous code, from a small head
+on the discriminator's convolutional trunk, and a softmax over the categorical code. By default the
+categorical part is an unsupervised clusterer of the real digits (IMSAT on deskewed digits, Hu et
+al. 2017), fitted before the GAN's first step and then frozen (gen_core.train.clustering); with
+--cluster-epochs 0 it is Q's own head, as in the paper. Which digit each categorical value drew is
+not known in training; gen_core.evaluate finds it with the project's classifier (Hungarian
+matching) and stores it as config.digit_of_code. The generator is the same either way.
 """
 from __future__ import annotations
 

