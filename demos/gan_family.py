@@ -24,12 +24,13 @@ OBJECTIVES = {
                      r"and fake, $\lambda = 10$, 5 critic steps per generator step; $G$ maximizes $\mathbb{E}_z D(G(z))$.",
     "sngan-mnist": r"**SNGAN** (Miyato et al. 2018): hinge loss, $D$ minimizes $\mathbb{E}_x \max(0, 1 - D(x)) + "
                    r"\mathbb{E}_z \max(0, 1 + D(G(z)))$ and $G$ maximizes $\mathbb{E}_z D(G(z))$; every layer of $D$ is "
-                   r"divided by its largest singular value (one power iteration per step), so $D$ is 1-Lipschitz.",
+                   r"divided by its largest singular value (one power iteration per step), so $D$ is 1-Lipschitz; "
+                   r"$D$ is the paper's deeper “standard CNN” (a stride-1 convolution before each strided one).",
 }
 SHARED = ("All four were trained by `python -m gen_core.train gan --variant …` with one loop: the same 4,500 training "
           "digits, batch size 64, generator-step budget and seed, and an exponential moving average of the generator's "
-          "weights as the exported model. Only the networks (MLP for GAN), the discriminator's regularizer, the loss "
-          "and the critic steps differ.")
+          "weights as the exported model. Only the networks (MLP for GAN; SNGAN's deeper discriminator), the discriminator's "
+          "regularizer, the loss and the critic steps differ.")
 
 
 def loaded() -> tuple[list[str], dict[str, str]]:

@@ -3,11 +3,13 @@
     gan      Goodfellow et al. 2014: MLP networks, non-saturating loss
     dcgan    Radford et al. 2016: strided / transposed convolutions with batch norm
     wgan-gp  Gulrajani et al. 2017: the DCGAN generator against a critic with a gradient penalty
-    sngan    Miyato et al. 2018: the DCGAN generator against a spectrally normalized discriminator, hinge loss
+    sngan    Miyato et al. 2018: the DCGAN generator against a spectrally normalized discriminator (the
+             paper's "standard CNN", deeper than DCGAN's), hinge loss
 
 All four map z ~ N(0, I) of the same size to a digit, so one seed gives every generator the same z
-and the differences a person sees come from the training method. Only generators are shipped; the
-discriminators below are used by gen_core.train.gan.
+and the differences a person sees come from the training method (the loss, the discriminator and
+its regularizer). Only generators are shipped; the discriminators below are used by
+gen_core.train.gan.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from gen_core.base import HubModel
 
 ARCHITECTURES = ("mlp", "conv")
 DISCRIMINATOR_NORMS = ("batch", "none", "spectral")
+DISCRIMINATOR_LAYOUTS = ("strided", "cnn")
 
 
 @dataclass
@@ -77,15 +80,22 @@ class GANGenerator(HubModel, tags=["gan", "mnist", "unconditional-image-generati
 
 
 class GANDiscriminator(nn.Module):
-    """D(x) -> one real-valued score per image (a logit, or a critic value). Dropout in every variant,
-    against overfitting the 4,500-image training split; `norm` is the variant's regularizer: batch
-    norm (DCGAN), none (WGAN-GP: the penalty is per example, so no batch statistics), or spectral
-    normalization of every layer (SNGAN)."""
+    """D(x) -> one real-valued score per image (a logit, or a critic value). `norm` is the variant's
+    regularizer: batch norm (DCGAN), none (WGAN-GP: the penalty is per example, so no batch
+    statistics), or spectral normalization of every layer (SNGAN). `layout` (conv only) is the stack:
 
-    def __init__(self, config: GANConfig, norm: str):
+        strided   DCGAN's: two strided 4x4 convolutions (c, 2c channels), dropout before the score
+        cnn       SNGAN's "standard CNN" (Miyato et al. 2018, Table 3), scaled: a stride-1 3x3
+                  convolution before each strided one and one after the last (c, c, 2c, 2c, 4c)
+
+    The MLP takes dropout in its hidden layers, against overfitting the 4,500-image training split."""
+
+    def __init__(self, config: GANConfig, norm: str, layout: str = "strided"):
         super().__init__()
         if norm not in DISCRIMINATOR_NORMS:
             raise ValueError(f"norm must be one of {DISCRIMINATOR_NORMS}, got {norm!r}")
+        if layout not in DISCRIMINATOR_LAYOUTS:
+            raise ValueError(f"layout must be one of {DISCRIMINATOR_LAYOUTS}, got {layout!r}")
         c = config.width
         sn = spectral_norm if norm == "spectral" else (lambda layer: layer)
         act = lambda: nn.LeakyReLU(0.2, inplace=True)  # noqa: E731
@@ -93,11 +103,19 @@ class GANDiscriminator(nn.Module):
             self.features = nn.Sequential(nn.Flatten(), sn(nn.Linear(28 * 28, 16 * c)), act(), nn.Dropout(0.3),
                                           sn(nn.Linear(16 * c, 8 * c)))
             self.head = nn.Sequential(act(), nn.Dropout(0.3), sn(nn.Linear(8 * c, 1)))
-        else:
+        elif layout == "strided":
             self.features = nn.Sequential(sn(nn.Conv2d(1, c, 4, 2, 1)), act(),  # (B, c, 14, 14)
                                           sn(nn.Conv2d(c, 2 * c, 4, 2, 1)))     # (B, 2c, 7, 7)
             self.head = nn.Sequential(act(), nn.Flatten(), nn.Dropout(0.3), sn(nn.Linear(2 * c * 49, 1)))
-        self.norm = nn.BatchNorm2d(2 * c) if norm == "batch" and config.architecture == "conv" else None
+        else:
+            self.features = nn.Sequential(sn(nn.Conv2d(1, c, 3, 1, 1)), act(),
+                                          sn(nn.Conv2d(c, c, 4, 2, 1)), act(),            # (B, c, 14, 14)
+                                          sn(nn.Conv2d(c, 2 * c, 3, 1, 1)), act(),
+                                          sn(nn.Conv2d(2 * c, 2 * c, 4, 2, 1)), act(),    # (B, 2c, 7, 7)
+                                          sn(nn.Conv2d(2 * c, 4 * c, 3, 1, 1)))           # (B, 4c, 7, 7)
+            self.head = nn.Sequential(act(), nn.Flatten(), sn(nn.Linear(4 * c * 49, 1)))
+        channels = self.features[-1].out_channels if config.architecture == "conv" else 0
+        self.norm = nn.BatchNorm2d(channels) if norm == "batch" and channels else None
 
     def forward(self, x: torch.Tensor, groups: int = 1) -> torch.Tensor:
         """Scores (B,). With batch norm, each of `groups` equal parts of the batch (e.g. the real and the

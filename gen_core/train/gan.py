@@ -45,6 +45,7 @@ HINGE = Loss(lambda real, fake: F.relu(1 - real).mean() + F.relu(1 + fake).mean(
 class Variant:
     architecture: str          # mlp | conv (gen_core.models.gan)
     norm: str                  # the discriminator's regularizer: batch | none | spectral
+    layout: str                # the conv discriminator's stack: strided (DCGAN's) | cnn (SNGAN's standard CNN)
     loss: Loss
     critic_steps: int          # discriminator updates per generator update, each on its own real batch
     gradient_penalty: float    # lambda of WGAN-GP's penalty (0: none)
@@ -53,10 +54,10 @@ class Variant:
 
 
 VARIANTS: dict[str, Variant] = {
-    "gan": Variant("mlp", "none", NON_SATURATING, 1, 0.0, 2e-4, (0.5, 0.999)),
-    "dcgan": Variant("conv", "batch", NON_SATURATING, 1, 0.0, 2e-4, (0.5, 0.999)),       # DCGAN's Adam settings
-    "wgan-gp": Variant("conv", "none", WASSERSTEIN, 5, 10.0, 1e-4, (0.0, 0.9)),          # Gulrajani et al., Alg. 1
-    "sngan": Variant("conv", "spectral", HINGE, 1, 0.0, 2e-4, (0.5, 0.999)),             # Miyato et al., setting with n_dis 1
+    "gan": Variant("mlp", "none", "strided", NON_SATURATING, 1, 0.0, 2e-4, (0.5, 0.999)),
+    "dcgan": Variant("conv", "batch", "strided", NON_SATURATING, 1, 0.0, 2e-4, (0.5, 0.999)),    # DCGAN's Adam settings
+    "wgan-gp": Variant("conv", "none", "strided", WASSERSTEIN, 5, 10.0, 1e-4, (0.0, 0.9)),       # Gulrajani et al., Alg. 1
+    "sngan": Variant("conv", "spectral", "cnn", HINGE, 1, 0.0, 2e-4, (0.5, 0.999)),              # Miyato et al.: standard CNN, n_dis 1
 }
 
 
@@ -77,7 +78,7 @@ class GANTask(AdversarialTask):
         self.variant = v = VARIANTS[args.variant]
         config = GANConfig(variant=args.variant, architecture=v.architecture, z_dim=args.z_dim, width=args.width)
         self.generator = runtime.wrap(GANGenerator(config))
-        self.discriminator = runtime.wrap(GANDiscriminator(config, v.norm))
+        self.discriminator = runtime.wrap(GANDiscriminator(config, v.norm, v.layout))
         self.ema = EMA(unwrap(self.generator), args.ema)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=v.lr, betas=v.betas)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=v.lr, betas=v.betas)

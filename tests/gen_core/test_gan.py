@@ -39,19 +39,22 @@ def test_one_seed_gives_every_generator_the_same_noise():
     assert torch.equal(mlp.noise(6, generator=_gen(9)), conv.noise(6, generator=_gen(9)))
 
 
-def test_unknown_architecture_or_norm_is_refused():
+def test_unknown_architecture_norm_or_layout_is_refused():
     with pytest.raises(ValueError, match="architecture must be one of"):
         GANConfig(architecture="resnet")
     with pytest.raises(ValueError, match="norm must be one of"):
         GANDiscriminator(GANConfig(width=4), "layer")
+    with pytest.raises(ValueError, match="layout must be one of"):
+        GANDiscriminator(GANConfig(width=4), "spectral", "resnet")
 
 
-@pytest.mark.parametrize("architecture", ["mlp", "conv"])
-def test_spectral_norm_keeps_every_layer_near_1(architecture):
+@pytest.mark.parametrize("architecture, layout, n_layers", [("mlp", "strided", 3), ("conv", "strided", 3),
+                                                            ("conv", "cnn", 6)])
+def test_spectral_norm_keeps_every_layer_near_1(architecture, layout, n_layers):
     torch.manual_seed(0)
-    critic = GANDiscriminator(GANConfig(architecture=architecture, width=4), "spectral").train()
+    critic = GANDiscriminator(GANConfig(architecture=architecture, width=4), "spectral", layout).train()
     layers = [m for m in critic.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
-    assert len(layers) == 3
+    assert len(layers) == n_layers
     with torch.no_grad():
         for layer in layers:
             layer.parametrizations.weight.original.mul_(5)  # the raw weights are far from unit norm
@@ -63,9 +66,10 @@ def test_spectral_norm_keeps_every_layer_near_1(architecture):
         assert raw > 2 and sigma == pytest.approx(1.0, abs=0.05)
 
 
-def test_dcgan_discriminator_normalizes_real_and_fake_apart():
+@pytest.mark.parametrize("layout", ["strided", "cnn"])
+def test_dcgan_discriminator_normalizes_real_and_fake_apart(layout):
     torch.manual_seed(0)
-    critic = GANDiscriminator(GANConfig(width=4), "batch").train()
+    critic = GANDiscriminator(GANConfig(width=4), "batch", layout).train()
     critic.head.eval()  # dropout off, batch norm still on batch statistics
     real, fake = torch.rand(6, 1, 28, 28), torch.rand(6, 1, 28, 28) * 0.2
     together = critic(torch.cat([real, fake]), groups=2)
