@@ -29,7 +29,7 @@ OBJECTIVE = r"""
 
 $$\min_G \max_D \; \mathbb{E}_{x}\big[D(x \mid y)\big] - \mathbb{E}_{z}\big[D(G(z \mid y) \mid y)\big] - \lambda\, \mathbb{E}_{\hat x}\big[(\lVert \nabla_{\hat x} D(\hat x \mid y) \rVert_2 - 1)^2\big],$$
 
-with $\hat x$ drawn on lines between real and generated clips and $\lambda = 10$. The digit enters the critic through a projection term, and an auxiliary digit classifier on the critic's features adds its cross-entropy on real clips to $D$'s loss and on generated ones to $G$'s (AC-GAN, as in the WGAN-GP paper's conditional model). Training clips were centred on their energy, so words sit mid-clip.
+with $\hat x$ drawn on lines between real and generated clips and $\lambda = 10$. The digit enters the critic through a projection term, and an auxiliary digit classifier on the critic's features adds its cross-entropy on real clips to $D$'s loss and on generated ones to $G$'s (AC-GAN, as in the WGAN-GP paper's conditional model). For its last 3,500 steps $G$ also minimized the cross-entropy of a frozen second digit classifier, trained on the real clips (not the evaluator), on its clips after a random shift, gain and noise. Training clips were centred on their energy, so words sit mid-clip.
 
 **Phase shuffle**: in training, each of the critic's layers shifts its output by a random −2…2 samples, so the critic cannot reject audio by the periodic pattern that stride-4 transposed convolutions leave in it. **Post-processing**: none is learned here (the paper's optional 512-tap filter is off); the generator's tanh output is clipped to ±1 and written as 16-bit PCM (× 32767).
 """

@@ -1,4 +1,8 @@
-"""Train the spoken-digit classifier (the audio evaluator) with random shifts and gains."""
+"""Train the spoken-digit classifier (the audio evaluator) with random shifts and gains.
+
+fit_guide trains a second one the same way from another seed, with noise added: the frozen guide that
+tells WaveGAN's generator which digit it is saying (gen_core.train.wavegan --guide). It is never the
+evaluator, so the evaluator's scores are not trained against."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +15,9 @@ from gen_core.train.classifier import ClassifierTask
 from gen_core.train.loop import Runtime, Stream, batches
 
 
+GUIDE_NOISE = 0.05  # largest standard deviation of the white noise added to the guide's inputs
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", default="data/spoken_digits",
                         help="spoken-digit set (python -m gen_core.data.spoken_digits), or SC09 in the same layout")
@@ -19,18 +26,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(steps=1500, batch_size=64)
 
 
-def augment(audio: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Each clip circularly shifted by up to ±0.25 s and scaled by a gain in [0.5, 1.5]."""
+def augment(audio: torch.Tensor, generator: torch.Generator, noise: float = 0.0) -> torch.Tensor:
+    """Each clip circularly shifted by up to ±0.25 s and scaled by a gain in [0.5, 1.5]; with `noise`,
+    white noise of a standard deviation drawn in [0, noise] is added. Differentiable in `audio`."""
     b, n = audio.shape
     shifts = (torch.rand(b, generator=generator) * 0.5 - 0.25) * SAMPLE_RATE
     gains = torch.rand(b, 1, generator=generator) + 0.5
     index = (torch.arange(n).unsqueeze(0) - shifts.long().unsqueeze(1)) % n
-    return (torch.gather(audio.cpu(), 1, index) * gains).clamp(-1, 1).to(audio.device)
+    out = torch.gather(audio.cpu(), 1, index) * gains
+    if noise:
+        out = out + torch.randn(b, n, generator=generator) * torch.rand(b, 1, generator=generator) * noise
+    return out.clamp(-1, 1).to(audio.device)
 
 
 class SpeechClassifierTask(ClassifierTask):
+    noise = 0.0
+
     def augment(self, audio: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        return augment(audio, generator)
+        return augment(audio, generator, self.noise)
+
+
+class GuideTask(SpeechClassifierTask):
+    noise = GUIDE_NOISE
+
+
+def fit_guide(audio: torch.Tensor, labels: torch.Tensor, steps: int, seed: int, device: torch.device
+              ) -> SpeechDigitClassifier:
+    """A frozen spoken-digit classifier for WaveGAN's generator: the evaluator's recipe (width 16, batch
+    64 or the whole set if smaller, OneCycle at lr 2e-3) from `seed`, with white noise up to GUIDE_NOISE
+    added to its inputs."""
+    runtime = Runtime(device, 0, 1)
+    with torch.random.fork_rng(devices=[]):  # its initialization and dropout leave the caller's draws alone
+        torch.manual_seed(seed)
+        task = GuideTask(SpeechDigitClassifier(SpeechClassifierConfig()), argparse.Namespace(lr=2e-3, steps=steps),
+                         runtime)
+        generator = torch.Generator().manual_seed(seed)
+        for _, batch in zip(range(steps), batches(audio, labels, min(64, len(audio)), runtime, seed, 0)):
+            task.step(batch, generator)
+    return task.export().eval().requires_grad_(False)
 
 
 def build(args: argparse.Namespace, runtime: Runtime) -> SpeechClassifierTask:

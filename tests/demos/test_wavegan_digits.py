@@ -10,6 +10,7 @@ import torch
 from PIL import Image
 
 import gen_core
+from demos import common
 from demos import wavegan_digits as tab
 from gen_core import metrics
 from gen_core.data.spoken_digits import CLIP_SAMPLES, WORDS
@@ -111,11 +112,13 @@ def test_bad_input_is_a_plain_sentence(call, message):
 
 
 def test_shipped_weights_say_the_asked_digit():
-    """A floor ten points under the card's 46% (chance is 10%), on 200 fresh clips (the evaluator's
-    own run uses 1,000): catches weights that lost the digit conditioning."""
+    """A floor 8 points under the card's figure (about 3 standard errors on 200 fresh clips; the
+    evaluator's own run uses 1,000; chance is 10%): catches weights that lost the digit conditioning
+    and a card that overstates it."""
     model = gen_core.load(tab.MODEL)
+    card = {m.key: m.value for m in common.read_metrics(model)}
     classifier = gen_core.load("speech-digit-classifier")
     digits = torch.arange(200) % 10
     clips = model.sample(200, digits=digits, generator=torch.Generator().manual_seed(2024))
     _, probs = classifier.features_and_probs(clips)
-    assert metrics.conditional_accuracy(probs, digits) >= 0.36
+    assert metrics.conditional_accuracy(probs, digits) >= card["conditional_accuracy"] - 0.08

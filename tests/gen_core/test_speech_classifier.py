@@ -10,7 +10,7 @@ from gen_core.audio import N_MELS, log_mel, mel_filterbank
 from gen_core.data import spoken_digits
 from gen_core.models.speech_classifier import SpeechClassifierConfig, SpeechDigitClassifier
 from gen_core.train.__main__ import main as train
-from gen_core.train.speech_classifier import augment
+from gen_core.train.speech_classifier import augment, fit_guide
 
 
 def test_mel_filters_cover_the_band_and_a_tone_lands_in_its_band():
@@ -55,3 +55,25 @@ def test_trainer_says_where_the_data_is_missing(tmp_path):
     with pytest.raises(SystemExit, match="python -m gen_core.data.spoken_digits"):
         train(["speech-classifier", "--out", str(tmp_path / "out"), "--data-dir", str(tmp_path / "nothing"),
                "--steps", "1"])
+
+
+def test_augment_adds_noise_only_when_asked_and_passes_gradients():
+    audio = torch.zeros(3, 1000, requires_grad=True)
+    assert torch.equal(augment(audio, torch.Generator().manual_seed(0)), torch.zeros(3, 1000))
+    noisy = augment(audio, torch.Generator().manual_seed(0), noise=0.1)
+    assert 0 < noisy.std() < 0.1
+    noisy.sum().backward()
+    assert audio.grad is not None and audio.grad.abs().sum() > 0
+
+
+def test_fit_guide_learns_the_words_frozen_and_leaves_the_callers_draws_alone():
+    t = torch.arange(spoken_digits.CLIP_SAMPLES) / 16_000
+    labels = torch.arange(200) % 10
+    audio = 0.5 * torch.sin(2 * torch.pi * (200.0 + 350.0 * labels[:, None]) * t)  # one tone per "word"
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    guide = fit_guide(audio, labels, steps=40, seed=1, device=torch.device("cpu"))
+    assert torch.equal(torch.rand(3), expected)
+    assert not guide.training and not any(p.requires_grad for p in guide.parameters())
+    assert (guide(audio[:50]).argmax(1) == labels[:50]).float().mean() >= 0.9

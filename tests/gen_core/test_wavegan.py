@@ -8,6 +8,7 @@ import torch
 import gen_core
 from gen_core import evaluate
 from gen_core.audio import to_int16
+from gen_core.card import read_training_log
 from gen_core.data import spoken_digits
 from gen_core.models.wavegan import WaveGANConfig, WaveGANCritic, WaveGANGenerator, phase_shuffle
 from gen_core.train.__main__ import main as train
@@ -168,3 +169,27 @@ def test_center_clips_moves_each_word_mid_clip_and_keeps_it_whole():
     centroids = (energy * torch.arange(SAMPLES)).sum(1) / energy.sum(1)
     assert ((centroids - SAMPLES // 2).abs() <= 1).all()
     assert torch.equal(centred.sort(1).values, audio.sort(1).values)   # circular: nothing lost
+
+
+def test_trainer_fits_the_guide_once_keeps_it_in_the_checkpoint_and_logs_its_loss(tmp_path, monkeypatch):
+    from gen_core.train import wavegan as trainer
+
+    fits = []
+
+    def counted(*args, **kwargs):
+        fits.append(args[3])  # the seed
+        return real_fit(*args, **kwargs)
+
+    real_fit = trainer.fit_guide
+    monkeypatch.setattr(trainer, "fit_guide", counted)
+    _fake_spoken_digits(tmp_path / "data")
+    args = ["wavegan", "--out", str(tmp_path / "out"), "--checkpoint-dir", str(tmp_path / "c"), "--data-dir",
+            str(tmp_path / "data"), "--batch-size", "4", "--z-dim", "8", "--width", "2", "--log-every", "1",
+            "--guide", "1", "--guide-steps", "2", "--seed", "3"]
+    train([*args, "--steps", "2"])
+    train([*args, "--steps", "3", "--resume"])
+    assert fits == [4]  # fitted before the first step, from --seed + 1; the resumed run reads it back
+    state = torch.load(tmp_path / "c" / "last.pt", weights_only=True)["task"]
+    assert "guide" in state and "ema" in state
+    log = read_training_log(tmp_path / "out")
+    assert [row["step"] for row in log] == [1, 2, 3] and all(row["ce_guide"] > 0 for row in log)
