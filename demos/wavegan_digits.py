@@ -189,7 +189,10 @@ def headline(model) -> str:
         return "_No measured metrics on this model card yet: run `python -m gen_core.evaluate wavegan-digits`._"
     return (f"Measured with the project's speech classifier: Inception score **{values['inception_score']:.2f}** "
             f"(real held-out clips: {values.get('inception_score_real', float('nan')):.2f}), generated clips heard "
-            f"as the asked digit **{100 * values.get('conditional_accuracy', float('nan')):.1f}%** of the time.")
+            f"as the asked digit **{100 * values.get('conditional_accuracy', float('nan')):.1f}%** of the time"
+            + (f" (a linear probe that shares nothing with that classifier: "
+               f"{100 * values['linear_probe_accuracy']:.1f}%; {100 * values['linear_probe_accuracy_real']:.1f}% on real "
+               f"held-out clips)." if "linear_probe_accuracy" in values else "."))
 
 
 def build() -> None:

@@ -1,22 +1,19 @@
-"""python -m gen_core.crosscheck [MODEL]: a second opinion on a WaveGAN's digits, sharing nothing with the CNNs.
+"""A second opinion on a WaveGAN's digits that shares nothing with the project's CNNs.
 
 WaveGAN's generator may be trained against a guide classifier (gen_core.train.wavegan --guide) of the
 evaluator's architecture, and what fools one CNN often fools another trained on the same data. This
 check is a different kind of model: multinomial logistic regression on coarse log-mel images
-(20 mel bands x 16 time bins) of energy-centred clips, fitted on the training voices. It prints its
-accuracy on the held-out real clips (its ceiling) and on generated clips of each asked digit.
+(20 mel bands x 16 time bins) of energy-centred clips, fitted on the training voices.
+gen_core.evaluate puts its accuracy on generated clips, and on held-out real ones (its ceiling),
+on the WaveGAN's card.
 """
 from __future__ import annotations
-
-import argparse
-import json
 
 import torch
 import torch.nn.functional as F
 
-import gen_core
 from gen_core.audio import log_mel
-from gen_core.data.spoken_digits import SAMPLE_RATE, load_spoken_digits
+from gen_core.data.spoken_digits import SAMPLE_RATE
 from gen_core.train.wavegan import center_clips
 
 GRID = (20, 16)   # mel bands x time bins of the pooled log-mel image
@@ -54,25 +51,3 @@ class LinearProbe:
         x = (features(audio).double() - self.mean) / self.std
         return ((x @ self.weight + self.bias).argmax(1) == labels).double().mean().item()
 
-
-def main(argv: list[str] | None = None) -> dict[str, float]:
-    parser = argparse.ArgumentParser(prog="python -m gen_core.crosscheck", description=__doc__.splitlines()[0])
-    parser.add_argument("model", nargs="?", default="wavegan-digits", help="name or directory")
-    parser.add_argument("--data-dir", default="data/spoken_digits")
-    parser.add_argument("--n-per-class", type=int, default=100, help="generated clips per digit")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    train, test = (load_spoken_digits(args.data_dir, split) for split in ("train", "test"))
-    if len(train) == 0 or len(test) == 0:
-        raise SystemExit(f"no clips under {args.data_dir}: run python -m gen_core.data.spoken_digits --out {args.data_dir}")
-    probe = LinearProbe(train.audio, train.labels)
-    model = gen_core.load(args.model, device="cpu")
-    digits = torch.arange(10 * args.n_per_class) % 10
-    clips = model.sample(len(digits), digits=digits, generator=torch.Generator().manual_seed(args.seed))
-    report = {"real_held_out": probe.accuracy(test.audio, test.labels), "generated": probe.accuracy(clips, digits)}
-    print(json.dumps({"model": args.model, "linear_probe_accuracy": report}, indent=2))
-    return report
-
-
-if __name__ == "__main__":
-    main()

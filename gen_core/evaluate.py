@@ -155,7 +155,9 @@ def evaluate_speech_classifier(model, args) -> list[Metric]:
 def evaluate_wavegan(model, args) -> list[Metric]:
     """The speech classifier's view of generated clips (n_per_class of each digit) against held-out
     real clips: Inception score, conditional accuracy, and Fréchet distance on its features with the
-    real-vs-real floor. Synthesized speech (espeak-ng), not SC09."""
+    real-vs-real floor; and the conditional accuracy a linear probe finds (gen_core.crosscheck), a
+    second opinion for a generator trained against a guide CNN. Synthesized speech (espeak-ng), not SC09."""
+    from gen_core.crosscheck import LinearProbe
     from gen_core.data.spoken_digits import load_spoken_digits
 
     classifier = gen_core.load("speech-digit-classifier", device="cpu")
@@ -169,7 +171,15 @@ def evaluate_wavegan(model, args) -> list[Metric]:
     quality = _classifier_view(classifier, clips, digits, real, test.audio, test.labels, "clips")
     value = {m.key: m.value for m in quality}
     ratio = value["inception_score"] / value["inception_score_real"]
-    return quality + [Metric("inception_score_ratio", "Inception score, generated / real", ratio)]
+    probe = LinearProbe(train.audio, train.labels)
+    return quality + [
+        Metric("inception_score_ratio", "Inception score, generated / real", ratio),
+        Metric("linear_probe_accuracy", f"Generated clips heard as the requested digit ({n}) by a linear probe on "
+               "log-mel images that shares nothing with the classifier (gen_core.crosscheck)",
+               probe.accuracy(clips, digits)),
+        Metric("linear_probe_accuracy_real", f"Linear probe accuracy on held-out real clips ({len(test)}), its ceiling",
+               probe.accuracy(test.audio, test.labels)),
+    ]
 
 
 def evaluate_gan(model, args) -> list[Metric]:

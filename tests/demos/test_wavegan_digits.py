@@ -122,3 +122,12 @@ def test_shipped_weights_say_the_asked_digit():
     clips = model.sample(200, digits=digits, generator=torch.Generator().manual_seed(2024))
     _, probs = classifier.features_and_probs(clips)
     assert metrics.conditional_accuracy(probs, digits) >= card["conditional_accuracy"] - 0.08
+
+
+def test_headline_shows_the_cards_figures_and_the_linear_second_opinion():
+    model = gen_core.load(tab.MODEL)
+    card = {m.key: m.value for m in common.read_metrics(model)}
+    text = tab.headline(model)
+    for key in ("conditional_accuracy", "linear_probe_accuracy", "linear_probe_accuracy_real"):
+        assert f"{100 * card[key]:.1f}%" in text
+    assert f"{card['inception_score']:.2f}" in text

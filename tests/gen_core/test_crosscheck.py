@@ -1,11 +1,9 @@
-"""The linear cross-check of WaveGAN's digits: it learns words it can tell apart, and scores a model."""
+"""The linear cross-check of WaveGAN's digits: it learns words it can tell apart, and only those."""
 import numpy as np
-import pytest
 import torch
 
 from gen_core import crosscheck
 from gen_core.data import spoken_digits
-from gen_core.models.wavegan import WaveGANConfig, WaveGANGenerator
 
 SAMPLES = spoken_digits.CLIP_SAMPLES
 
@@ -27,19 +25,12 @@ def _tone_digits(root, per_word=6):
     (root / spoken_digits.TEST_LIST).write_text("".join(f"{t}\n" for t in tests))
 
 
-def test_probe_learns_words_it_can_tell_apart_and_scores_a_model(tmp_path):
+def test_probe_learns_words_it_can_tell_apart(tmp_path):
     _tone_digits(tmp_path / "data")
     train = spoken_digits.load_spoken_digits(tmp_path / "data", "train")
     test = spoken_digits.load_spoken_digits(tmp_path / "data", "test")
     probe = crosscheck.LinearProbe(train.audio, train.labels)
     assert probe.accuracy(test.audio, test.labels) == 1.0
     assert probe.accuracy(test.audio, (test.labels + 1) % 10) == 0.0
-    torch.manual_seed(0)
-    WaveGANGenerator(WaveGANConfig(z_dim=8, width=2, data="t")).save_pretrained(tmp_path / "g")
-    report = crosscheck.main([str(tmp_path / "g"), "--data-dir", str(tmp_path / "data"), "--n-per-class", "2"])
-    assert report["real_held_out"] == 1.0 and 0 <= report["generated"] <= 1
-
-
-def test_missing_data_is_a_sentence(tmp_path):
-    with pytest.raises(SystemExit, match="python -m gen_core.data.spoken_digits"):
-        crosscheck.main(["wavegan-digits", "--data-dir", str(tmp_path / "none")])
+    silence = torch.zeros(20, SAMPLES) + torch.randn(20, SAMPLES) * 0.01
+    assert probe.accuracy(silence, torch.arange(20) % 10) <= 0.3  # noise is not heard as every word
