@@ -107,3 +107,18 @@ def test_live_run_is_reproduced_by_its_recipe(tmp_path):
     x = toy2d.sample("circles", 20_000, torch.Generator().manual_seed(10 ** 9 + 4))
     with torch.no_grad():
         assert float(-gen_core.load(str(tmp_path / "live")).log_prob(x).mean()) == pytest.approx(nll, abs=1e-3)
+
+
+def test_cache_warm_up_skips_a_model_that_no_longer_loads(monkeypatch):
+    def gone(density):
+        raise gr.Error(f"The weights of {density} could not be loaded")
+
+    warmed = []
+    monkeypatch.setattr(flow_density, "_model", gone)
+    monkeypatch.setattr(flow_live, "true_grid", lambda density, resolution: warmed.append(density))
+    flow_density.learned_grid.cache_clear()
+    flow_density._warm_caches(["moons", "circles"])  # no exception escapes the warm-up thread
+    assert warmed == ["moons", "circles"]
+    with pytest.raises(gr.Error, match="could not be loaded"):
+        flow_density.learned_grid("moons")
+    flow_density.learned_grid.cache_clear()
