@@ -7,10 +7,11 @@ C is an auxiliary digit classifier on the critic's features (AC-GAN, as in the c
 the WGAN-GP paper). G fools C easily (its cross-entropy on fakes falls to 0.02 while the evaluator
 hears 46% of the digits), so --guide adds F: a second spoken-digit classifier, trained on the real
 clips before it is first needed and then frozen (gen_core.train.speech_classifier.fit_guide), that
-hears each fake after a random shift, gain and noise. It is never the evaluator. The paper takes 5 critic steps per generator step at lr 1e-4; on a CPU budget we
-take one critic step per generator step with a faster critic (lr 4e-4 against 2e-4, the two
-time-scale rule of Heusel et al. 2017); --n-critic 5 --lr 1e-4 --lr-d 1e-4 --ac 0 is the paper's
-unconditional schedule. Training clips are centred on their energy (--center). On this CPU the
+hears each fake after a random shift, gain and noise. It is never the evaluator.
+
+The paper takes 5 critic steps per generator step at lr 1e-4; on a CPU budget we take one critic
+step per generator step with a faster critic (lr 4e-4 against 2e-4, the two time-scale rule of
+Heusel et al. 2017); --n-critic 5 --lr 1e-4 --lr-d 1e-4 --ac 0 is the paper's unconditional schedule. Training clips are centred on their energy (--center). On this CPU the
 projection term alone (--ac 0) and uncentred clips left the digits unrecognisable after 1,500 steps.
 """
 from __future__ import annotations
