@@ -1,4 +1,5 @@
-"""Audio helpers shared by the speech models and the app: log-mel spectrograms in pure torch, 16-bit PCM."""
+"""Audio helpers shared by the speech models, their trainers and the app: log-mel spectrograms in pure
+torch, 16-bit PCM, and energy-centred clips."""
 from __future__ import annotations
 
 import math
@@ -37,3 +38,14 @@ def to_int16(waveform: torch.Tensor | np.ndarray) -> np.ndarray:
     """Float audio in [-1, 1] -> 16-bit PCM: clipped to [-1, 1] (NaN to silence), scaled by 32767, rounded."""
     audio = np.nan_to_num(np.asarray(waveform, dtype=np.float32), nan=0.0)
     return (np.clip(audio, -1, 1) * 32767).round().astype(np.int16)
+
+
+def center_clips(audio: torch.Tensor) -> torch.Tensor:
+    """Roll each clip (N, samples) circularly so the centroid of its energy sits mid-clip: the generator
+    then learns words, not also where in the second they start. Clips hold silence and light noise
+    around the word, so the wrap-around is inaudible."""
+    n = audio.shape[1]
+    energy = audio.double() ** 2
+    centroid = (energy * torch.arange(n, dtype=torch.float64)).sum(1) / energy.sum(1).clamp_min(1e-12)
+    shifts = (n // 2 - centroid.round().long()).tolist()
+    return torch.stack([clip.roll(shift) for clip, shift in zip(audio, shifts)])

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any, Callable
 
+import safetensors.torch
 import torch
 
 from gen_core.base import HubModel
@@ -28,17 +30,28 @@ class EMA:
 
 class AdversarialTask:
     """Checkpoint state and export for a task with `generator`, `discriminator`, their optimizers
-    `opt_g` and `opt_d`, and an `ema` of the generator (what is exported)."""
+    `opt_g` and `opt_d`, and an `ema` of the generator (what is exported).
+
+    `frozen` names attributes that hold frozen helper networks fitted once before the game (None
+    until then, or when unused), such as WaveGAN's guide classifier and InfoGAN's clusterer:
+    checkpoints carry them, so a resumed run does not fit them again. `new_frozen(name)` builds an
+    empty one for a checkpoint to fill."""
 
     generator: torch.nn.Module
     discriminator: torch.nn.Module
     ema: EMA
     opt_g: torch.optim.Optimizer
     opt_d: torch.optim.Optimizer
+    frozen: tuple[str, ...] = ()
+
+    def new_frozen(self, name: str) -> torch.nn.Module:
+        raise NotImplementedError(f"{type(self).__name__} has no frozen network {name!r}")
 
     def state_dict(self) -> dict[str, Any]:
-        return {"generator": unwrap(self.generator).state_dict(), "discriminator": unwrap(self.discriminator).state_dict(),
-                "ema": self.ema.model.state_dict(), "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()}
+        state = {"generator": unwrap(self.generator).state_dict(), "discriminator": unwrap(self.discriminator).state_dict(),
+                 "ema": self.ema.model.state_dict(), "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()}
+        state.update({name: getattr(self, name).state_dict() for name in self.frozen if getattr(self, name) is not None})
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         unwrap(self.generator).load_state_dict(state["generator"])
@@ -46,9 +59,20 @@ class AdversarialTask:
         self.ema.model.load_state_dict(state["ema"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
+        for name in self.frozen:
+            if name in state:
+                module = getattr(self, name) or self.new_frozen(name)
+                module.load_state_dict(state[name])
+                setattr(self, name, module.eval().requires_grad_(False))
 
     def export(self) -> HubModel:
         return self.ema.model
+
+    def warm_start(self, directory: Path) -> None:
+        """Start a fine-tune: the live generator and its average both become the exported generator in
+        `directory` (--init-from). The discriminator and the optimizers start afresh."""
+        for model in (unwrap(self.generator), self.ema.model):
+            safetensors.torch.load_model(model, str(directory / "model.safetensors"), strict=True)
 
 
 def gradient_penalty(score: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor,

@@ -11,7 +11,6 @@ are read by Q's head on the discriminator's trunk, as in the paper.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -53,6 +52,8 @@ def information_loss(cat_logits: torch.Tensor, cont_mean: torch.Tensor, categori
 
 
 class InfoGANTask(AdversarialTask):
+    frozen = ("clusterer",)
+
     def __init__(self, args: argparse.Namespace, runtime: Runtime):
         self.config = InfoGANConfig(z_dim=args.z_dim, n_continuous=args.n_continuous, width=args.width,
                                     hidden=args.hidden)
@@ -66,17 +67,8 @@ class InfoGANTask(AdversarialTask):
         self.clusterer = DigitClusterer(self.config.n_categories).to(runtime.device) if args.cluster_epochs else None
         self.runtime = runtime
 
-    def state_dict(self) -> dict[str, Any]:
-        state = super().state_dict()
-        if self.clusterer is not None:
-            state["clusterer"] = self.clusterer.state_dict()
-        return state
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        super().load_state_dict(state)
-        if self.clusterer is not None:
-            self.clusterer.load_state_dict(state["clusterer"])
-            self.clusterer.eval().requires_grad_(False)
+    def new_frozen(self, name: str) -> torch.nn.Module:
+        return DigitClusterer(self.config.n_categories).to(self.runtime.device)
 
     def categorical_logits(self, images: torch.Tensor, q_cat: torch.Tensor) -> torch.Tensor:
         """Q(c | x) for the categorical code: the frozen clusterer, or Q's own head in plain InfoGAN."""

@@ -83,6 +83,9 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint-dir", help="default: checkpoints/<name of --out>")
     parser.add_argument("--checkpoint-every", type=int, default=500)
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    parser.add_argument("--init-from", metavar="DIR",
+                        help="fine-tune: start the generator from these exported weights (a save_pretrained folder, "
+                             "e.g. weights/wavegan-digits) instead of at random; the step count starts at 0")
     parser.add_argument("--push-to-hub", metavar="REPO", help="also upload the result to this Hub repo")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: leave the default)")
     parser.add_argument("--log-every", type=int, default=250,
@@ -203,6 +206,15 @@ def run(family: str, module: ModuleType, args: argparse.Namespace) -> Path:
         state = torch.load(ckpt_path, map_location=runtime.device, weights_only=True)  # our own file
         task.load_state_dict(state["task"])
         step, elapsed, log = state["step"], state["elapsed"], TrainingLog(state.get("log"))
+    elif args.init_from:
+        if not hasattr(task, "warm_start"):
+            raise SystemExit(f"--init-from: {family} has no generator to start from exported weights")
+        if not (Path(args.init_from) / "model.safetensors").is_file():
+            raise SystemExit(f"--init-from: no model.safetensors in {args.init_from}")
+        try:
+            task.warm_start(Path(args.init_from))
+        except RuntimeError as e:  # e.g. weights of another size than --width/--z-dim ask for
+            raise SystemExit(f"--init-from {args.init_from}: {e}") from e
     stream = module.stream(args, runtime, step)
     bar = tqdm(total=args.steps, initial=step, disable=not runtime.is_main, desc=family, dynamic_ncols=True)
     t0 = time.perf_counter()

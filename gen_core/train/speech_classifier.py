@@ -40,14 +40,15 @@ def augment(audio: torch.Tensor, generator: torch.Generator, noise: float = 0.0)
 
 
 class SpeechClassifierTask(ClassifierTask):
-    noise = 0.0
+    """The classifier's training step on randomly shifted and scaled clips, with white noise up to
+    `noise` (0: none) added."""
+
+    def __init__(self, model: SpeechDigitClassifier, args: argparse.Namespace, runtime: Runtime, noise: float = 0.0):
+        super().__init__(model, args, runtime)
+        self.noise = noise
 
     def augment(self, audio: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         return augment(audio, generator, self.noise)
-
-
-class GuideTask(SpeechClassifierTask):
-    noise = GUIDE_NOISE
 
 
 def fit_guide(audio: torch.Tensor, labels: torch.Tensor, steps: int, seed: int, device: torch.device
@@ -58,8 +59,8 @@ def fit_guide(audio: torch.Tensor, labels: torch.Tensor, steps: int, seed: int, 
     runtime = Runtime(device, 0, 1)
     with torch.random.fork_rng(devices=[]):  # its initialization and dropout leave the caller's draws alone
         torch.manual_seed(seed)
-        task = GuideTask(SpeechDigitClassifier(SpeechClassifierConfig()), argparse.Namespace(lr=2e-3, steps=steps),
-                         runtime)
+        task = SpeechClassifierTask(SpeechDigitClassifier(SpeechClassifierConfig()),
+                                    argparse.Namespace(lr=2e-3, steps=steps), runtime, noise=GUIDE_NOISE)
         generator = torch.Generator().manual_seed(seed)
         for _, batch in zip(range(steps), batches(audio, labels, min(64, len(audio)), runtime, seed, 0)):
             task.step(batch, generator)

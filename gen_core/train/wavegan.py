@@ -17,11 +17,13 @@ projection term alone (--ac 0) and uncentred clips left the digits unrecognisabl
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from tqdm import trange
 
+from gen_core.audio import center_clips
 from gen_core.data.spoken_digits import load_spoken_digits
 from gen_core.models.speech_classifier import SpeechClassifierConfig, SpeechDigitClassifier
 from gen_core.models.wavegan import WaveGANConfig, WaveGANCritic, WaveGANGenerator
@@ -51,10 +53,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--center", type=int, default=1,
                         help="1: shift each training clip (circularly) so its energy centroid is mid-clip; 0: as recorded")
     parser.add_argument("--ema", type=float, default=0.999, help="decay of the exported generator's weight average")
+    parser.add_argument("--critic-warmup", type=int, default=300,
+                        help="with --init-from: critic steps against the loaded generator before training starts")
     parser.set_defaults(steps=8000, batch_size=32)
 
 
 class WaveGANTask(AdversarialTask):
+    frozen = ("guide",)
+
     def __init__(self, args: argparse.Namespace, runtime: Runtime):
         config = WaveGANConfig(z_dim=args.z_dim, width=args.width)
         self.args = args
@@ -67,18 +73,44 @@ class WaveGANTask(AdversarialTask):
         self.runtime = runtime
         self.guide: torch.nn.Module | None = None  # fitted when first needed (so a resumed run can add it)
 
-    def state_dict(self) -> dict[str, Any]:
-        state = super().state_dict()
-        if self.guide is not None:
-            state["guide"] = self.guide.state_dict()
-        return state
+    def new_frozen(self, name: str) -> torch.nn.Module:
+        return SpeechDigitClassifier(SpeechClassifierConfig()).to(self.runtime.device)
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        super().load_state_dict(state)
-        if "guide" in state:
-            self.guide = SpeechDigitClassifier(SpeechClassifierConfig()).to(self.runtime.device)
-            self.guide.load_state_dict(state["guide"])
-            self.guide.eval().requires_grad_(False)
+    def warm_start(self, directory: Path) -> None:
+        """Fine-tune from exported weights: load the generator, then fit the fresh critic to it for
+        --critic-warmup steps before the generator sees a gradient from it."""
+        super().warm_start(directory)
+        audio, labels = training_clips(self.args)
+        real_batches = batches(audio, labels, self.args.batch_size, self.runtime, self.args.seed + 2, 0)
+        generator = torch.Generator().manual_seed(self.args.seed + 2)
+        for _ in trange(self.args.critic_warmup, desc="critic warm-up", disable=not self.runtime.is_main):
+            real, digits = next(real_batches)
+            self._critic_step(real, digits, generator)
+
+    def _critic_step(self, real: torch.Tensor, digits: torch.Tensor, generator: torch.Generator
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """One critic update on real clips and fakes of the same digits; returns (Wasserstein estimate,
+        gradient penalty, the auxiliary classifier's cross-entropy on the real clips or None)."""
+        g = unwrap(self.generator)
+        b = len(real)
+        with torch.no_grad():  # fakes of the same digits as the real clips beside them
+            fake = self.generator(g.noise(b, generator=generator).to(real.device), digits)
+        logits = {}
+
+        def score(x: torch.Tensor) -> torch.Tensor:
+            scores, logits["all"] = self.discriminator(x, digits.repeat(3), generator=generator)
+            return scores
+
+        scores, penalty = gradient_penalty(score, real, fake, generator)
+        wasserstein = scores[:b].mean() - scores[b:].mean()
+        d_loss = -wasserstein + self.args.gp * penalty
+        real_ce = F.cross_entropy(logits["all"][:b], digits) if self.args.ac else None
+        if real_ce is not None:
+            d_loss = d_loss + self.args.ac * real_ce
+        self.opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.opt_d.step()
+        return wasserstein, penalty, real_ce
 
     def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
         """n_critic critic steps, each on its own share of the batch (the stream draws batch_size x
@@ -90,24 +122,8 @@ class WaveGANTask(AdversarialTask):
             self.guide = fit_guide(data.audio, data.labels, self.args.guide_steps, self.args.seed + 1, audio.device)
         self.generator.train()
         for real, digits in zip(audio.chunk(self.args.n_critic), labels.chunk(self.args.n_critic)):
-            b = len(real)
-            with torch.no_grad():  # fakes of the same digits as the real clips beside them
-                fake = self.generator(g.noise(b, generator=generator).to(real.device), digits)
-            logits = {}
-
-            def score(x: torch.Tensor) -> torch.Tensor:
-                scores, logits["all"] = self.discriminator(x, digits.repeat(3), generator=generator)
-                return scores
-
-            scores, penalty = gradient_penalty(score, real, fake, generator)
-            wasserstein = scores[:b].mean() - scores[b:].mean()
-            d_loss = -wasserstein + self.args.gp * penalty
-            if self.args.ac:
-                real_ce = F.cross_entropy(logits["all"][:b], digits)
-                d_loss = d_loss + self.args.ac * real_ce
-            self.opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            self.opt_d.step()
+            wasserstein, penalty, real_ce = self._critic_step(real, digits, generator)
+        b = len(real)
         digits = torch.randint(0, g.config.n_classes, (b,), generator=generator).to(audio.device)
         fake = self.generator(g.noise(b, generator=generator).to(audio.device), digits)
         scores, fake_logits = self.discriminator(fake, digits, generator=generator)
@@ -134,21 +150,16 @@ def build(args: argparse.Namespace, runtime: Runtime) -> WaveGANTask:
     return WaveGANTask(args, runtime)
 
 
-def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
+def training_clips(args: argparse.Namespace) -> tuple[torch.Tensor, torch.Tensor]:
+    """The training voices' clips (centred with --center 1) and their digits."""
     data = load_spoken_digits(args.data_dir, "train")
     if len(data) == 0:
         raise SystemExit(f"no clips under {args.data_dir}: run python -m gen_core.data.spoken_digits --out {args.data_dir}")
-    audio = center_clips(data.audio) if args.center else data.audio
-    return Stream(batches(audio, data.labels, args.batch_size * args.n_critic, runtime, args.seed, start_step),
-                  f"espeak-ng spoken digits, training voices ({len(data)} clips" + (", centred)" if args.center else ")"))
+    return (center_clips(data.audio) if args.center else data.audio), data.labels
 
 
-def center_clips(audio: torch.Tensor) -> torch.Tensor:
-    """Roll each clip (N, samples) circularly so the centroid of its energy sits mid-clip: the generator
-    then learns words, not also where in the second they start. Clips hold silence and light noise
-    around the word, so the wrap-around is inaudible."""
-    n = audio.shape[1]
-    energy = audio.double() ** 2
-    centroid = (energy * torch.arange(n, dtype=torch.float64)).sum(1) / energy.sum(1).clamp_min(1e-12)
-    shifts = (n // 2 - centroid.round().long()).tolist()
-    return torch.stack([clip.roll(shift) for clip, shift in zip(audio, shifts)])
+def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
+    audio, labels = training_clips(args)
+    return Stream(batches(audio, labels, args.batch_size * args.n_critic, runtime, args.seed, start_step),
+                  f"espeak-ng spoken digits, training voices ({len(labels)} clips" + (", centred)" if args.center else ")"))
+

@@ -7,7 +7,7 @@ import torch
 
 import gen_core
 from gen_core import evaluate
-from gen_core.audio import to_int16
+from gen_core.audio import center_clips, to_int16
 from gen_core.card import read_training_log
 from gen_core.data import spoken_digits
 from gen_core.models.wavegan import WaveGANConfig, WaveGANCritic, WaveGANGenerator, phase_shuffle
@@ -159,8 +159,6 @@ def test_trainer_smoke_run_resume_and_evaluate(tmp_path):
 
 
 def test_center_clips_moves_each_word_mid_clip_and_keeps_it_whole():
-    from gen_core.train.wavegan import center_clips
-
     audio = torch.zeros(3, SAMPLES)
     audio[0, 100:300] = 0.5
     audio[1, 16_000:16_200] = -0.5
@@ -194,3 +192,38 @@ def test_trainer_fits_the_guide_once_keeps_it_in_the_checkpoint_and_logs_its_los
     assert "guide" in state and "ema" in state
     log = read_training_log(tmp_path / "out")
     assert [row["step"] for row in log] == [1, 2, 3] and all(row["ce_guide"] > 0 for row in log)
+
+
+def test_fine_tune_starts_from_exported_weights_and_warms_up_the_critic_first(tmp_path, monkeypatch):
+    from gen_core.train import wavegan as trainer
+
+    _fake_spoken_digits(tmp_path / "data")
+    base = ["wavegan", "--data-dir", str(tmp_path / "data"), "--batch-size", "4", "--z-dim", "8", "--width", "2"]
+    source = WaveGANGenerator(WaveGANConfig(z_dim=8, width=2))
+    source.save_pretrained(tmp_path / "source")
+    critic_steps, loaded = [], {}
+    real_critic_step, real_warm_start = trainer.WaveGANTask._critic_step, trainer.WaveGANTask.warm_start
+
+    def counted(task, *args):
+        critic_steps.append(task.opt_g.state_dict()["state"] == {})  # the generator not yet updated
+        return real_critic_step(task, *args)
+
+    def warm_start(task, directory):
+        real_warm_start(task, directory)
+        loaded.update({name: {k: v.clone() for k, v in model.state_dict().items()}
+                       for name, model in (("live", task.generator), ("ema", task.ema.model))})
+
+    monkeypatch.setattr(trainer.WaveGANTask, "_critic_step", counted)
+    monkeypatch.setattr(trainer.WaveGANTask, "warm_start", warm_start)
+    train([*base, "--out", str(tmp_path / "tuned"), "--checkpoint-dir", str(tmp_path / "c"), "--steps", "2",
+           "--init-from", str(tmp_path / "source"), "--critic-warmup", "3"])
+    assert critic_steps == [True, True, True, True, False]  # 3 warm-up steps, then one per generator step
+    for state in loaded.values():
+        assert all(torch.equal(state[k], v) for k, v in source.state_dict().items())
+    tuned = gen_core.load(str(tmp_path / "tuned"))
+    assert not torch.equal(tuned.state_dict()["embed.weight"], source.state_dict()["embed.weight"])
+
+    with pytest.raises(SystemExit, match="no model.safetensors"):
+        train([*base, "--out", str(tmp_path / "x"), "--steps", "1", "--init-from", str(tmp_path / "nowhere")])
+    with pytest.raises(SystemExit, match="size mismatch"):
+        train([*base, "--out", str(tmp_path / "x"), "--steps", "1", "--width", "4", "--init-from", str(tmp_path / "source")])
