@@ -85,7 +85,8 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--init-from", metavar="DIR",
                         help="fine-tune: start the generator from these exported weights (a save_pretrained folder, "
-                             "e.g. weights/wavegan-digits) instead of at random; the step count starts at 0")
+                             "e.g. weights/wavegan-digits) instead of at random; the step count starts at 0, and a "
+                             "--resume of the fine-tune continues from its own checkpoint instead")
     parser.add_argument("--push-to-hub", metavar="REPO", help="also upload the result to this Hub repo")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: leave the default)")
     parser.add_argument("--log-every", type=int, default=250,

@@ -11,8 +11,12 @@ hears each fake after a random shift, gain and noise. It is never the evaluator.
 
 The paper takes 5 critic steps per generator step at lr 1e-4; on a CPU budget we take one critic
 step per generator step with a faster critic (lr 4e-4 against 2e-4, the two time-scale rule of
-Heusel et al. 2017); --n-critic 5 --lr 1e-4 --lr-d 1e-4 --ac 0 is the paper's unconditional schedule. Training clips are centred on their energy (--center). On this CPU the
-projection term alone (--ac 0) and uncentred clips left the digits unrecognisable after 1,500 steps.
+Heusel et al. 2017); --n-critic 5 --lr 1e-4 --lr-d 1e-4 --ac 0 is the paper's unconditional
+schedule. Training clips are centred on their energy (--center). On this CPU the projection term
+alone (--ac 0) and uncentred clips left the digits unrecognisable after 1,500 steps.
+
+--init-from fine-tunes exported weights: the generator is loaded, and a fresh critic is first fitted
+to it for --critic-warmup steps (the guide is fitted again when asked for).
 """
 from __future__ import annotations
 

@@ -39,9 +39,11 @@ def test_flow_training_lowers_the_nll_and_resumes(tmp_path):
     args = ["flow", "--density", "8gaussians", "--couplings", "2", "--hidden", "16", "--bins", "8",
             "--checkpoint-dir", str(tmp_path / "ckpt"), "--checkpoint-every", "100"]
     train([*args, "--steps", "100", "--out", str(tmp_path / "a")])
-    first = float(-gen_core.load(str(tmp_path / "a")).log_prob(x).mean())
+    with torch.no_grad():
+        first = float(-gen_core.load(str(tmp_path / "a")).log_prob(x).mean())
     train([*args, "--steps", "300", "--out", str(tmp_path / "b"), "--resume"])
-    second = float(-gen_core.load(str(tmp_path / "b")).log_prob(x).mean())
+    with torch.no_grad():
+        second = float(-gen_core.load(str(tmp_path / "b")).log_prob(x).mean())
     assert second < first - 0.2 and read_card(tmp_path / "b").training["steps"] == 300
 
 
@@ -77,3 +79,17 @@ def test_torchrun_two_processes(family, tmp_path):
 def test_log_every_must_be_positive(tmp_path):
     with pytest.raises(SystemExit, match="--log-every must be at least 1, got 0"):
         _train("cgan", tmp_path / "out", tmp_path / "ckpt", "--steps", "2", "--log-every", "0")
+
+
+def test_init_from_starts_a_gan_from_exported_weights_and_other_families_refuse_it(tmp_path):
+    _train("cgan", tmp_path / "source", tmp_path / "c1", "--steps", "2", "--ema", "0")  # exports the trained generator
+    source = gen_core.load(str(tmp_path / "source"))
+    _train("cgan", tmp_path / "tuned", tmp_path / "c2", "--steps", "1", "--ema", "1",
+           "--init-from", str(tmp_path / "source"))
+    tuned = dict(gen_core.load(str(tmp_path / "tuned")).named_parameters())  # --ema 1: the exported weights stay put
+    assert all(torch.equal(v, tuned[k]) for k, v in source.named_parameters())
+    _train("cgan", tmp_path / "fresh", tmp_path / "c3", "--steps", "1", "--ema", "1")
+    assert not torch.equal(gen_core.load(str(tmp_path / "fresh")).state_dict()["project.0.weight"],
+                           source.state_dict()["project.0.weight"])
+    with pytest.raises(SystemExit, match="flow has no generator"):
+        _train("flow", tmp_path / "f", tmp_path / "c4", "--steps", "1", "--init-from", str(tmp_path / "source"))
