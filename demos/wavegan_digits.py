@@ -29,7 +29,7 @@ OBJECTIVE = r"""
 
 $$\min_G \max_D \; \mathbb{E}_{x}\big[D(x \mid y)\big] - \mathbb{E}_{z}\big[D(G(z \mid y) \mid y)\big] - \lambda\, \mathbb{E}_{\hat x}\big[(\lVert \nabla_{\hat x} D(\hat x \mid y) \rVert_2 - 1)^2\big],$$
 
-with $\hat x$ drawn on lines between real and generated clips and $\lambda = 10$. The digit enters the critic through a projection term, and an auxiliary digit classifier on the critic's features adds its cross-entropy on real clips to $D$'s loss and on generated ones to $G$'s (AC-GAN, as in the WGAN-GP paper's conditional model). For its last 4,500 steps $G$ also minimized the cross-entropy of a frozen second digit classifier, trained on the real clips (not the evaluator), on its clips after a random shift, gain and noise. Training clips were centred on their energy, so words sit mid-clip.
+with $\hat x$ drawn on lines between real and generated clips and $\lambda = 10$. The digit enters the critic through a projection term, and an auxiliary digit classifier on the critic's features adds its cross-entropy on real clips to $D$'s loss and on generated ones to $G$'s (AC-GAN, as in the WGAN-GP paper's conditional model). From step 11,000 on, $G$ also minimized the cross-entropy of a frozen second digit classifier, the *guide*, trained on the real clips (not the evaluator), on its clips after a random shift, gain and noise: at weight 1, then 3, and for the last 4,000 steps at weight 10, fine-tuning against a fresh critic. Training clips were centred on their energy, so words sit mid-clip.
 
 **Phase shuffle**: in training, each of the critic's layers shifts its output by a random −2…2 samples, so the critic cannot reject audio by the periodic pattern that stride-4 transposed convolutions leave in it. **Post-processing**: none is learned here (the paper's optional 512-tap filter is off); the generator's tanh output is clipped to ±1 and written as 16-bit PCM (× 32767).
 """
@@ -192,7 +192,9 @@ def headline(model) -> str:
             f"as the asked digit **{100 * values.get('conditional_accuracy', float('nan')):.1f}%** of the time"
             + (f" (a linear probe that shares nothing with that classifier: "
                f"{100 * values['linear_probe_accuracy']:.1f}%; {100 * values['linear_probe_accuracy_real']:.1f}% on real "
-               f"held-out clips)." if "linear_probe_accuracy" in values else "."))
+               f"held-out clips)" if "linear_probe_accuracy" in values else "")
+            + (f"; variety within a digit {values['within_digit_spread']:.2f}× that of real clips."
+               if "within_digit_spread" in values else "."))
 
 
 def build() -> None:

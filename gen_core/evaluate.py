@@ -172,8 +172,12 @@ def evaluate_wavegan(model, args) -> list[Metric]:
     value = {m.key: m.value for m in quality}
     ratio = value["inception_score"] / value["inception_score_real"]
     probe = LinearProbe(train.audio, train.labels)
+    (feats, _), (test_feats, _) = classifier.features_and_probs(clips), classifier.features_and_probs(test.audio)
+    spread = metrics.within_class_spread(feats, digits) / metrics.within_class_spread(test_feats, test.labels)
     return quality + [
         Metric("inception_score_ratio", "Inception score, generated / real", ratio),
+        Metric("within_digit_spread", "Variety within a digit: mean classifier-feature distance between two generated "
+               "clips of the same digit, / the same for held-out real clips (0: one clip per digit)", spread),
         Metric("linear_probe_accuracy", f"Generated clips heard as the requested digit ({n}) by a linear probe on "
                "log-mel images that shares nothing with the classifier (gen_core.crosscheck)",
                probe.accuracy(clips, digits)),

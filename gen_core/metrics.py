@@ -147,3 +147,14 @@ def label_histogram_kl(probs: torch.Tensor) -> float:
     p = label_histogram(probs)
     nonzero = p[p > 0]
     return float((nonzero * (nonzero * len(p)).log()).sum())
+
+
+def within_class_spread(features: torch.Tensor, labels: torch.Tensor) -> float:
+    """Variety inside each class: the mean Euclidean distance between two feature vectors (N, D) of
+    the same label, averaged over the labels present. A model that collapses each class to one
+    output scores 0; compare it with the same figure for real data."""
+    spreads = [torch.pdist(features[labels == c].double()).mean() for c in labels.unique()
+               if int((labels == c).sum()) > 1]
+    if not spreads:
+        raise ValueError("within_class_spread needs two samples of some label")
+    return float(torch.stack(spreads).mean())

@@ -131,3 +131,4 @@ def test_headline_shows_the_cards_figures_and_the_linear_second_opinion():
     for key in ("conditional_accuracy", "linear_probe_accuracy", "linear_probe_accuracy_real"):
         assert f"{100 * card[key]:.1f}%" in text
     assert f"{card['inception_score']:.2f}" in text
+    assert f"variety within a digit {card['within_digit_spread']:.2f}×" in text

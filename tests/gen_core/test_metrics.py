@@ -33,6 +33,18 @@ def test_inception_score_limits():
         metrics.inception_score(confident, splits=7)
 
 
+def test_within_class_spread_is_zero_for_a_collapsed_class_and_the_mean_pairwise_distance_otherwise():
+    collapsed = torch.tensor([[1.0, 2.0], [1.0, 2.0], [5.0, 5.0], [5.0, 5.0]])
+    labels = torch.tensor([0, 0, 1, 1])
+    assert metrics.within_class_spread(collapsed, labels) == 0.0
+    # class 0: one pair 3 apart; class 1: the corners of a 3-4-5 triangle (3, 4, 5: mean 4)
+    spread = torch.tensor([[0.0, 0.0], [3.0, 0.0], [0.0, 0.0], [3.0, 0.0], [0.0, 4.0]])
+    assert metrics.within_class_spread(spread, torch.tensor([0, 0, 1, 1, 1])) == pytest.approx((3 + 4) / 2)
+    assert metrics.within_class_spread(2 * spread, torch.tensor([0, 0, 1, 1, 1])) == pytest.approx(7.0)
+    with pytest.raises(ValueError, match="two samples"):
+        metrics.within_class_spread(collapsed[:2], torch.tensor([0, 1]))
+
+
 def test_stratified_order_balances_every_split():
     labels = torch.arange(10).repeat_interleave(5)  # sorted by class
     ordered = labels[metrics.stratified_order(labels)]

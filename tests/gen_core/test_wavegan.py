@@ -154,6 +154,7 @@ def test_trainer_smoke_run_resume_and_evaluate(tmp_path):
     assert 1 <= m["inception_score"] <= 10 and 0 <= m["conditional_accuracy"] <= 1
     assert m["inception_score_ratio"] == pytest.approx(m["inception_score"] / m["inception_score_real"])
     assert 0 <= m["linear_probe_accuracy"] <= 1 and 0 <= m["linear_probe_accuracy_real"] <= 1
+    assert m["within_digit_spread"] > 0
     with wave.open(str(tmp_path / "data" / "one" / "voice0_nohash_0.wav")) as w:
         assert (w.getframerate(), w.getsampwidth()) == (16_000, 2)
 
