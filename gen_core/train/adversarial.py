@@ -7,9 +7,10 @@ from typing import Any, Callable
 
 import safetensors.torch
 import torch
+import torch.distributed as dist
 
 from gen_core.base import HubModel
-from gen_core.train.loop import unwrap
+from gen_core.train.loop import Runtime, unwrap
 
 
 class EMA:
@@ -34,18 +35,30 @@ class AdversarialTask:
 
     `frozen` names attributes that hold frozen helper networks fitted once before the game (None
     until then, or when unused), such as WaveGAN's guide classifier and InfoGAN's clusterer:
-    checkpoints carry them, so a resumed run does not fit them again. `new_frozen(name)` builds an
-    empty one for a checkpoint to fill."""
+    `fit_frozen` fits one once, checkpoints carry them, so a resumed run does not fit them again.
+    `new_frozen(name)` builds an empty one for a checkpoint or the main process to fill."""
 
     generator: torch.nn.Module
     discriminator: torch.nn.Module
     ema: EMA
     opt_g: torch.optim.Optimizer
     opt_d: torch.optim.Optimizer
+    runtime: Runtime
     frozen: tuple[str, ...] = ()
 
     def new_frozen(self, name: str) -> torch.nn.Module:
         raise NotImplementedError(f"{type(self).__name__} has no frozen network {name!r}")
+
+    def fit_frozen(self, name: str, fit: Callable[[], torch.nn.Module]) -> None:
+        """Set the frozen helper `name` to `fit()`. Under torchrun only the main process fits it and
+        the others receive its weights: the fit is paid once, and every process holds the same helper
+        even where kernels are nondeterministic."""
+        module = fit() if self.runtime.is_main else self.new_frozen(name)
+        if self.runtime.distributed:
+            state = [{k: v.cpu() for k, v in module.state_dict().items()} if self.runtime.is_main else None]
+            dist.broadcast_object_list(state, src=0)
+            module.load_state_dict(state[0])
+        setattr(self, name, module.eval().requires_grad_(False))
 
     def state_dict(self) -> dict[str, Any]:
         state = {"generator": unwrap(self.generator).state_dict(), "discriminator": unwrap(self.discriminator).state_dict(),

@@ -77,9 +77,9 @@ class InfoGANTask(AdversarialTask):
     def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
         images, _ = batch  # the labels are never used
         if self.clusterer is not None and not self.clusterer.fitted:
-            self.clusterer = fit_stable(load_mnist("train", source=self.args.data).images.to(self.runtime.device),
-                                        self.args.cluster_epochs, self.args.seed, self.args.cluster_restarts,
-                                        self.config.n_categories)
+            self.fit_frozen("clusterer", lambda: fit_stable(
+                load_mnist("train", source=self.args.data).images.to(self.runtime.device), self.args.cluster_epochs,
+                self.args.seed, self.args.cluster_restarts, self.config.n_categories))
         b, device = len(images), images.device
         z, cat, cont = (t.to(device) for t in unwrap(self.generator).codes(b, generator=generator))
         self.generator.train()

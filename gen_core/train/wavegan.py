@@ -80,6 +80,10 @@ class WaveGANTask(AdversarialTask):
     def new_frozen(self, name: str) -> torch.nn.Module:
         return SpeechDigitClassifier(SpeechClassifierConfig()).to(self.runtime.device)
 
+    def _fit_guide(self) -> torch.nn.Module:
+        data = load_spoken_digits(self.args.data_dir, "train")
+        return fit_guide(data.audio, data.labels, self.args.guide_steps, self.args.seed + 1, self.runtime.device)
+
     def warm_start(self, directory: Path) -> None:
         """Fine-tune from exported weights: load the generator, then fit the fresh critic to it for
         --critic-warmup steps before the generator sees a gradient from it."""
@@ -122,8 +126,7 @@ class WaveGANTask(AdversarialTask):
         audio, labels = batch
         g = unwrap(self.generator)
         if self.args.guide and self.guide is None:
-            data = load_spoken_digits(self.args.data_dir, "train")
-            self.guide = fit_guide(data.audio, data.labels, self.args.guide_steps, self.args.seed + 1, audio.device)
+            self.fit_frozen("guide", self._fit_guide)
         self.generator.train()
         for real, digits in zip(audio.chunk(self.args.n_critic), labels.chunk(self.args.n_critic)):
             wasserstein, penalty, real_ce = self._critic_step(real, digits, generator)

@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -63,7 +64,8 @@ def test_resume_without_checkpoint_says_so(tmp_path):
 
 
 @pytest.mark.parametrize("family", [["cgan", *TINY["cgan"]],  # the WGAN-GP step has a double backward under DDP:
-                                    ["gan", "--variant", "wgan-gp", *TINY["cgan"], "--measure-samples", "20"]])
+                                    ["gan", "--variant", "wgan-gp", *TINY["cgan"], "--measure-samples", "20"],
+                                    ["infogan", *TINY["infogan"], "--cluster-restarts", "2"]])  # a frozen clusterer
 def test_torchrun_two_processes(family, tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
@@ -74,6 +76,48 @@ def test_torchrun_two_processes(family, tmp_path):
     info = read_card(tmp_path / "out")
     assert info.training["processes"] == 2 and info.training["batch_size"] == 16
     gen_core.load(str(tmp_path / "out"), device="cpu")
+
+
+FIT_FROZEN = """
+import sys, torch, torch.distributed as dist
+from gen_core.train.adversarial import AdversarialTask
+from gen_core.train.loop import Runtime
+
+class Task(AdversarialTask):
+    frozen = ("helper",)
+    def new_frozen(self, name):
+        return torch.nn.Linear(3, 2)
+
+def fit():
+    fits.append(rank)
+    torch.manual_seed(10 + rank)  # a process that fitted its own would hold other weights
+    return torch.nn.Linear(3, 2)
+
+dist.init_process_group("gloo")
+rank, fits, task = dist.get_rank(), [], Task()
+task.runtime = Runtime(torch.device("cpu"), rank, dist.get_world_size())
+task.fit_frozen("helper", fit)
+torch.save({"fits": fits, "state": task.helper.state_dict(), "frozen": not task.helper.weight.requires_grad,
+            "eval": not task.helper.training}, f"{sys.argv[1]}/rank{rank}.pt")
+dist.destroy_process_group()
+"""
+
+
+def test_frozen_helpers_are_fitted_by_the_main_process_only_and_sent_to_the_others(tmp_path):
+    script = tmp_path / "fit_frozen.py"
+    script.write_text(FIT_FROZEN)
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
+           str(tmp_path)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(gen_core.__file__).parents[1])}
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ranks = [torch.load(tmp_path / f"rank{r}.pt", weights_only=True) for r in (0, 1)]
+    assert [r["fits"] for r in ranks] == [[0], []]
+    torch.manual_seed(10)
+    expected = torch.nn.Linear(3, 2).state_dict()
+    for r in ranks:
+        assert r["frozen"] and r["eval"]
+        assert all(torch.equal(r["state"][k], v) for k, v in expected.items())
 
 
 def test_log_every_must_be_positive(tmp_path):
