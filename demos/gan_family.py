@@ -1,6 +1,9 @@
 """GAN family: the original GAN, DCGAN, WGAN-GP and SNGAN side by side on the same seed."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import gradio as gr
 
 from demos import common
@@ -66,20 +69,38 @@ def same_z_note(names: list[str]) -> str:
     return "The latent sizes differ, so only models with the same size share a column's $z$."
 
 
-def metrics_markdown(names: list[str]) -> str:
+@dataclass(frozen=True)
+class Record:
+    """What the tab shows of one model besides its samples, read once from its card and training log."""
+    metrics: dict[str, float]
+    training: dict[str, Any]
+    log: list[dict[str, float]]
+
+
+def read_records(names: list[str]) -> dict[str, Record]:
+    """Each model's card metrics, training facts and training log; empty where the card or log is missing."""
+    records = {}
+    for name in names:
+        directory = common.get_model(name).source.directory
+        try:
+            card = read_card(directory)
+            metrics, training = {m.key: m.value for m in card.metrics}, card.training
+        except (OSError, ValueError):
+            metrics, training = {}, {}
+        records[name] = Record(metrics, training, read_training_log(directory))
+    return records
+
+
+def metrics_markdown(records: dict[str, Record]) -> str:
     """One row per model from its model card; the real-data floor and ceiling under the table."""
     lines = ["| model | " + " | ".join(h for _, h, _ in TABLE) + " | trained |", "|---" * (len(TABLE) + 2) + "|"]
-    floors, ceilings = [], []
-    for name in names:
-        model = common.get_model(name)
-        values = {m.key: m.value for m in common.read_metrics(model)}
+    for name, record in records.items():
+        values, log = record.metrics, record.log
         cells = [fmt.format(values[key]) if key in values else "not measured" for key, _, fmt in TABLE]
-        log = read_training_log(model.source.directory)
         trained = f"{log[-1]['step']:,} steps, {log[-1]['seconds'] / 60:.0f} CPU-min" if log else "no log"
         lines.append(f"| {family_label(name)} | " + " | ".join(cells) + f" | {trained} |")
-        floors.append(values.get("frechet_distance_real_floor"))
-        ceilings.append(values.get("inception_score_real"))
-    floor, ceiling = next((f for f in floors if f), None), next((c for c in ceilings if c), None)
+    floor = _first(records, "frechet_distance_real_floor")
+    ceiling = _first(records, "inception_score_real")
     notes = ["FD: Fréchet distance on the project classifier's features, 1,000 samples vs the 500 held-out digits"
              + (f"; 1,000 real training digits score {floor:.1f} (the floor)." if floor else "."),
              "IS: Inception score under the same classifier, 1,000 samples in 10 splits"
@@ -89,26 +110,23 @@ def metrics_markdown(names: list[str]) -> str:
     return "\n".join(lines) + "\n\n" + "\n".join(f"- {note}" for note in notes)
 
 
-def curves_png(names: tuple[str, ...]) -> str | None:
-    logs = {family_label(n): read_training_log(common.get_model(n).source.directory) for n in names}
-    logs = {label: rows for label, rows in logs.items() if rows}
+def _first(records: dict[str, Record], key: str) -> float | None:
+    """The first card's value of a figure all cards share (the real-data floor or ceiling)."""
+    return next((r.metrics[key] for r in records.values() if r.metrics.get(key)), None)
+
+
+def curves_png(records: dict[str, Record]) -> str | None:
+    logs = {family_label(name): r.log for name, r in records.items() if r.log}
     if not logs:
         return None
-    real = next((m.value for n in names for m in common.read_metrics(common.get_model(n))
-                 if m.key == "inception_score_real"), None)
-    return common.save_png(common.render_png(curves_figure(logs, real)))
+    return common.save_png(common.render_png(curves_figure(logs, _first(records, "inception_score_real"))))
 
 
-def training_commands(names: list[str]) -> str:
+def training_commands(records: dict[str, Record]) -> str:
     """The command that trained each model, from its card: the recipe of the curves and the weights."""
     lines = []
-    for name in names:
-        directory = common.get_model(name).source.directory
-        try:
-            training = read_card(directory).training
-        except (OSError, ValueError):
-            training = {}
-        command, schedule = training.get("command"), training.get("schedule")
+    for name, record in records.items():
+        command, schedule = record.training.get("command"), record.training.get("schedule")
         lines.append(f"- `{name}`: " + (f"`{command}`" if command else "no training command on its card")
                      + (f" ({schedule})" if schedule else ""))
     return "Each curve is the model's `training_log.json`, written by its training run:\n\n" + "\n".join(lines)
@@ -137,14 +155,15 @@ def build() -> None:
                 image = gr.Image(first_image, type="filepath", format="png", label="One row per model (PNG)",
                                  buttons=["download"], elem_classes="pixelated", interactive=False, height=380)
                 recipe = gr.Markdown(first_recipe)
-        gr.Markdown("### Measured (from the model cards)\n" + metrics_markdown(names))
+        records = read_records(names)
+        gr.Markdown("### Measured (from the model cards)\n" + metrics_markdown(records))
         gr.Markdown("### Objectives\n" + "\n\n".join(f"- {OBJECTIVES[name]}" for name in names),
                     latex_delimiters=common.LATEX)
-        curves = curves_png(tuple(names))
+        curves = curves_png(records)
         if curves:
             gr.Markdown("### Training curves")
             gr.Image(curves, type="filepath", format="png", show_label=False, interactive=False, buttons=["download"])
-            gr.Markdown(training_commands(names))
+            gr.Markdown(training_commands(records))
         gr.on([run.click, n.release, seed.submit], generate, [n, seed], [image, recipe], api_name="gan_family_generate")
         reroll.click(generate_with_new_seed, [n], [seed, image, recipe], api_name="gan_family_new_seed")
 

@@ -64,15 +64,16 @@ def test_bad_input_is_a_plain_sentence(n, seed, message):
 
 
 def test_table_objectives_and_curves_come_from_the_cards_and_logs():
-    table = gan_family.metrics_markdown(list(GAN_FAMILY))
+    records = gan_family.read_records(list(GAN_FAMILY))
+    table = gan_family.metrics_markdown(records)
     for name in GAN_FAMILY:
         values = {m.key: m.value for m in common.read_metrics(gen_core.load(name))}
         assert f"{values['inception_score']:.2f}" in table and f"{values['frechet_distance']:.1f}" in table
     assert "the floor" in table and table.count("CPU-min") == len(GAN_FAMILY)
     assert set(gan_family.OBJECTIVES) == set(GAN_FAMILY)
-    commands = gan_family.training_commands(list(GAN_FAMILY))
+    commands = gan_family.training_commands(records)
     assert all(f"--variant {name.removesuffix('-mnist')}" in commands for name in GAN_FAMILY)
-    assert Image.open(gan_family.curves_png(tuple(GAN_FAMILY))).size[0] > 800
+    assert Image.open(gan_family.curves_png(records)).size[0] > 800
 
 
 def test_a_broken_model_hides_only_its_row(tmp_path, monkeypatch):
