@@ -152,6 +152,8 @@ class _Probe:
 
 
 def build(args: argparse.Namespace, runtime: Runtime) -> GANTask:
+    if args.diff_augment < 0:
+        raise SystemExit(f"--diff-augment must be 0 (off) or a number of pixels, got {args.diff_augment}")
     return GANTask(args, runtime)
 
 

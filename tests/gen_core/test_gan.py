@@ -145,6 +145,11 @@ def test_diff_augment_moves_what_the_discriminator_sees_of_real_digits(variant, 
     assert len(seen) == steps + 1  # and the generator's step scores a batch too
 
 
+def test_a_negative_diff_augment_is_refused_with_a_sentence(tmp_path):
+    with pytest.raises(SystemExit, match="--diff-augment must be 0 \\(off\\) or a number of pixels, got -1"):
+        train(["gan", "--variant", "gan", *TINY, "--out", str(tmp_path / "out"), "--diff-augment", "-1"])
+
+
 def test_every_trainable_variant_is_a_registered_model_and_back():
     assert set(hub.GAN_VARIANTS) == set(VARIANTS)
 
