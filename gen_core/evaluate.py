@@ -18,6 +18,7 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 
@@ -50,7 +51,7 @@ def evaluate_cgan(model, args) -> list[Metric]:
     labels = torch.arange(n) % 10  # 0, 1, ..., 9, 0, ...: every split of the IS holds each digit equally
     samples = model.sample(n, labels=labels, generator=torch.Generator().manual_seed(args.seed))
     real = train.images[_per_class(train, args.n_per_class, args.seed)]
-    quality = _classifier_view(classifier, samples, labels, real, test.images, test.labels, "digits")
+    _, quality = _classifier_view(classifier, samples, labels, real, test.images, test.labels, "digits")
     # Parzen protocol of the cGAN paper: 1,000 samples per class, sigma picked on data that is not
     # the test split (here 500 training images), scored on the held-out split.
     parzen_labels = digit_labels(None, 1000)
@@ -168,12 +169,12 @@ def evaluate_wavegan(model, args) -> list[Metric]:
     digits = torch.arange(n) % 10  # every split of the IS holds each digit equally
     clips = model.sample(n, digits=digits, generator=torch.Generator().manual_seed(args.seed))
     real = train.audio[_per_class(train, args.n_per_class, args.seed)]
-    quality = _classifier_view(classifier, clips, digits, real, test.audio, test.labels, "clips")
+    seen, quality = _classifier_view(classifier, clips, digits, real, test.audio, test.labels, "clips")
     value = {m.key: m.value for m in quality}
     ratio = value["inception_score"] / value["inception_score_real"]
     probe = LinearProbe(train.audio, train.labels)
-    (feats, _), (test_feats, _) = classifier.features_and_probs(clips), classifier.features_and_probs(test.audio)
-    spread = metrics.within_class_spread(feats, digits) / metrics.within_class_spread(test_feats, test.labels)
+    spread = (metrics.within_class_spread(seen.feats, digits)
+              / metrics.within_class_spread(seen.test_feats, test.labels))
     return quality + [
         Metric("inception_score_ratio", "Inception score, generated / real", ratio),
         Metric("within_digit_spread", "Variety within a digit: mean classifier-feature distance between two generated "
@@ -194,33 +195,43 @@ def evaluate_gan(model, args) -> list[Metric]:
     n = 10 * args.n_per_class
     samples = model.sample(n, generator=torch.Generator().manual_seed(args.seed))
     real = train.images[_per_class(train, args.n_per_class, args.seed)]
-    probs, quality = _fidelity(classifier, samples, real, test.images, test.labels, "digits", "splits of random draws")
+    seen, quality = _fidelity(classifier, samples, real, test.images, test.labels, "digits", "splits of random draws")
     return quality + [
         Metric("digits_covered", f"Digits receiving at least 5% of {n} samples (mode coverage, of 10)",
-               metrics.classes_covered(probs)),
-        Metric("kl_from_uniform", "KL(classifier's digit histogram ‖ uniform), nats", metrics.label_histogram_kl(probs)),
+               metrics.classes_covered(seen.probs)),
+        Metric("kl_from_uniform", "KL(classifier's digit histogram ‖ uniform), nats",
+               metrics.label_histogram_kl(seen.probs)),
     ]
 
 
-def _classifier_view(classifier, samples, labels, real, test_inputs, test_labels, unit: str) -> list[Metric]:
+class Seen(NamedTuple):
+    """The classifier's features and probabilities of the samples and of the held-out items,
+    computed once per evaluation."""
+    feats: torch.Tensor
+    probs: torch.Tensor
+    test_feats: torch.Tensor
+    test_probs: torch.Tensor
+
+
+def _classifier_view(classifier, samples, labels, real, test_inputs, test_labels, unit: str
+                     ) -> tuple[Seen, list[Metric]]:
     """What a class-conditional sampler looks like to its project classifier: conditional accuracy,
     the classifier's accuracy on held-out data (the ceiling), and _fidelity. samples cycle through
     the classes (0, 1, ..., 9, 0, ...), as real does, so every split of the IS is class-balanced."""
-    probs, quality = _fidelity(classifier, samples, real, test_inputs, test_labels, unit)
-    _, test_probs = classifier.features_and_probs(test_inputs)
-    return [
+    seen, quality = _fidelity(classifier, samples, real, test_inputs, test_labels, unit)
+    return seen, [
         Metric("conditional_accuracy", f"Generated {unit} classified as the requested digit ({len(samples)})",
-               metrics.conditional_accuracy(probs, labels)),
+               metrics.conditional_accuracy(seen.probs, labels)),
         Metric("classifier_accuracy_real", f"Classifier accuracy on held-out real {unit} ({len(test_inputs)}), the ceiling",
-               metrics.conditional_accuracy(test_probs, test_labels)),
+               metrics.conditional_accuracy(seen.test_probs, test_labels)),
     ] + quality
 
 
 def _fidelity(classifier, samples, real, test_inputs, test_labels, unit: str,
-              splits: str = "digit-balanced splits") -> tuple[torch.Tensor, list[Metric]]:
-    """The classifier's probabilities on the samples, and: Fréchet distance on its features against
-    held-out data (and the floor of as many real training items), and the Inception score over 10
-    consecutive splits of the samples and over 10 class-balanced splits of the held-out items."""
+              splits: str = "digit-balanced splits") -> tuple[Seen, list[Metric]]:
+    """What the classifier sees of the samples and the held-out items, and: Fréchet distance on its
+    features against held-out data (and the floor of as many real training items), and the Inception
+    score over 10 consecutive splits of the samples and over 10 class-balanced splits of the held-out items."""
     n = len(samples)
     feats, probs = classifier.features_and_probs(samples)
     real_feats, _ = classifier.features_and_probs(real)
@@ -228,7 +239,7 @@ def _fidelity(classifier, samples, real, test_inputs, test_labels, unit: str,
     order = metrics.stratified_order(test_labels)
     is_mean, is_std = metrics.inception_score(probs, splits=10)
     real_is, real_is_std = metrics.inception_score(test_probs[order[:len(order) - len(order) % 10]], splits=10)
-    return probs, [
+    return Seen(feats, probs, test_feats, test_probs), [
         Metric("frechet_distance", f"Fréchet distance on classifier features, {n} generated vs held-out",
                metrics.frechet_distance(feats, test_feats)),
         Metric("frechet_distance_real_floor", f"Fréchet distance floor: {n} real training {unit} vs held-out",
