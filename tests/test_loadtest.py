@@ -1,8 +1,8 @@
 """The load test script, short: many clients on every endpoint of `python app.py`; then an overload
 against a tiny queue, which must be answered "busy" (HTTP 503, queue full) and not crash the server.
-Memory is checked on its own, with the same requests in two equal passes: under many clients a run's
+Memory is checked on its own, with the same requests in equal passes: under many clients a run's
 resident memory is mostly the high-water mark of whichever requests overlapped, which varied by
-hundreds of MB between identical runs and hid even a 40 MB-per-request leak in one endpoint.
+hundreds of MB between identical runs (README, "Load").
 The 60-second run is a benchmark: python -m gen_core.loadtest --clients 32 --seconds 60."""
 import http.client
 from urllib.parse import urlsplit
