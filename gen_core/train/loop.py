@@ -181,6 +181,35 @@ def noise_generator(seed: int, rank: int, step: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed * 7919 + rank * 104_729 + step)
 
 
+def cuda_devices(runtime: Runtime) -> list[int]:
+    return [runtime.device.index or 0] if runtime.device.type == "cuda" else []
+
+
+def rng_states(runtime: Runtime, noise: torch.Generator) -> list[dict[str, torch.Tensor]]:
+    """Per rank: the global RNG (dropout draws from it), the device's, and the step-noise generator."""
+    mine = {"cpu": torch.get_rng_state(), "noise": noise.get_state()}
+    if runtime.device.type == "cuda":
+        mine["cuda"] = torch.cuda.get_rng_state(runtime.device)
+    if not runtime.distributed:
+        return [mine]
+    every: list[Any] = [None] * runtime.world_size
+    dist.all_gather_object(every, {k: v.cpu() for k, v in mine.items()})
+    return every
+
+
+def restore_rng(state: dict[str, Any], runtime: Runtime, noise: torch.Generator) -> None:
+    """Continue this rank's random streams where the checkpoint left them. A checkpoint without them
+    (older ones), or from another number of processes, keeps the re-seeded streams."""
+    saved = state.get("rng")
+    if not saved or len(saved) != runtime.world_size:
+        return
+    mine = saved[runtime.rank]
+    torch.set_rng_state(mine["cpu"].cpu())
+    noise.set_state(mine["noise"].cpu())
+    if "cuda" in mine and runtime.device.type == "cuda":
+        torch.cuda.set_rng_state(mine["cuda"].cpu(), runtime.device)
+
+
 def training_steps(task: Task, stream: Stream, noise: torch.Generator, start: int, total: int
                    ) -> Iterator[tuple[int, dict[str, float]]]:
     """The training loop itself, shared by run() and the app's live training: yields
@@ -216,25 +245,30 @@ def run(family: str, module: ModuleType, args: argparse.Namespace) -> Path:
             task.warm_start(Path(args.init_from))
         except RuntimeError as e:  # e.g. weights of another size than --width/--z-dim ask for
             raise SystemExit(f"--init-from {args.init_from}: {e}") from e
+    noise = noise_generator(args.seed, runtime.rank, step)
+    if args.resume:
+        restore_rng(state, runtime, noise)
     stream = module.stream(args, runtime, step)
     bar = tqdm(total=args.steps, initial=step, disable=not runtime.is_main, desc=family, dynamic_ncols=True)
     t0 = time.perf_counter()
 
     def save_checkpoint() -> None:
+        rng = rng_states(runtime, noise)  # every rank's, so a resumed run draws what this one would have
         if runtime.is_main:
             ckpt_dir.mkdir(parents=True, exist_ok=True)
             tmp = ckpt_path.with_suffix(".tmp")
-            torch.save({"task": task.state_dict(), "step": step, "log": log.rows,
+            torch.save({"task": task.state_dict(), "step": step, "log": log.rows, "rng": rng,
                         "elapsed": elapsed + time.perf_counter() - t0}, tmp)
             tmp.replace(ckpt_path)  # never leave a half-written checkpoint
 
-    for step, losses in training_steps(task, stream, noise_generator(args.seed, runtime.rank, step), step, args.steps):
+    for step, losses in training_steps(task, stream, noise, step, args.steps):
         bar.update(1)
         log.add(losses)
         if step % 10 == 0:
             bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
         if step % args.log_every == 0 or step == args.steps:
-            measures = task.measure() if runtime.is_main and hasattr(task, "measure") else {}
+            with torch.random.fork_rng(devices=cuda_devices(runtime)):  # measuring draws nothing from training's RNG
+                measures = task.measure() if runtime.is_main and hasattr(task, "measure") else {}
             log.close_row(step, elapsed + time.perf_counter() - t0, measures)
         if step % args.checkpoint_every == 0 or step == args.steps:
             save_checkpoint()
