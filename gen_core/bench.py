@@ -10,6 +10,7 @@ Also reports how long `python app.py` takes to answer on its port.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -58,8 +59,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def launch_app(port: int) -> tuple[subprocess.Popen, float]:
-    """Start `python app.py`; return the process and the seconds until it answered GET /."""
+@contextlib.contextmanager
+def launch_app(port: int) -> Iterator[tuple[subprocess.Popen, float]]:
+    """Run `python app.py` for the block: yields the process and the seconds until it answered GET /,
+    and stops it afterwards."""
     env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port)}
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env,
@@ -69,11 +72,17 @@ def launch_app(port: int) -> tuple[subprocess.Popen, float]:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/")
             if conn.getresponse().status == 200:
-                return proc, time.perf_counter() - start
+                break
         except OSError:
             time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("app.py did not answer within 120 s")
+    else:
+        proc.kill()
+        raise RuntimeError("app.py did not answer within 120 s")
+    try:
+        yield proc, time.perf_counter() - start
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def http_call(conn: http.client.HTTPConnection, api_name: str, data: list) -> str:
@@ -165,9 +174,8 @@ def main(argv: list[str] | None = None) -> dict:
     }
     report: dict = {"torch_threads": torch.get_num_threads(), "endpoints": {}}
     port = free_port()
-    proc, startup = launch_app(port)
-    report["app_startup_s"] = round(startup, 2)
-    try:
+    with launch_app(port) as (proc, startup):
+        report["app_startup_s"] = round(startup, 2)
         from gradio_client import Client
 
         client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
@@ -184,9 +192,6 @@ def main(argv: list[str] | None = None) -> dict:
                 "gradio_client": timed(lambda s: client.predict(*inputs(s), api_name=f"/{api_name}"),
                                        max(5, args.repeats // 5)),
             }
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     print(json.dumps(report, indent=2))
     return report
 

@@ -95,8 +95,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--sample-every", type=float, default=10, help="seconds between two memory readings")
     args = parser.parse_args(argv)
     port = free_port()
-    proc, startup = launch_app(port)
-    try:
+    with launch_app(port) as (proc, startup):
         before = resident_mb(proc.pid)
         drive(port, min(args.clients, 4), min(5.0, args.seconds / 4))  # warm-up: first figures, caches
         warm = resident_mb(proc.pid)
@@ -110,9 +109,6 @@ def main(argv: list[str] | None = None) -> dict:
         sampler.join()
         after = resident_mb(proc.pid)
         alive = proc.poll() is None
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     endpoints = {}
     for name in MIX:
         entry = stats.get(name, {"ms": [], "errors": 0, "busy": 0, "examples": []})

@@ -26,8 +26,7 @@ def test_serving_the_same_requests_again_adds_no_memory(monkeypatch):
     cache answers) must leave the server's memory where the one before took it. Measured: +2 to +7 MB."""
     monkeypatch.setenv("GEN_CORE_MAX_SESSIONS", "20")  # each call opens a session; 400 are kept by default
     port = bench.free_port()
-    proc, _ = bench.launch_app(port)
-    try:
+    with bench.launch_app(port) as (proc, _):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
         def serve_every_endpoint(seeds: range) -> float:
@@ -39,9 +38,6 @@ def test_serving_the_same_requests_again_adds_no_memory(monkeypatch):
         serve_every_endpoint(range(0, 2 * PASS))
         first = serve_every_endpoint(range(2 * PASS, 3 * PASS))
         second = serve_every_endpoint(range(3 * PASS, 4 * PASS))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     assert second - first < LEAK_MB, (first, second)
 
 
