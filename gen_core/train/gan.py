@@ -45,7 +45,7 @@ HINGE = Loss(lambda real, fake: F.relu(1 - real).mean() + F.relu(1 + fake).mean(
 @dataclass(frozen=True)
 class Variant:
     architecture: str          # mlp | conv (gen_core.models.gan)
-    norm: str                  # the discriminator's regularizer: batch | none | spectral
+    norm: str                  # the discriminator's regularizer: none | spectral
     layout: str                # the conv discriminator's stack: strided (DCGAN's) | cnn (SNGAN's standard CNN)
     loss: Loss
     critic_steps: int          # discriminator updates per generator update, each on its own real batch
@@ -56,7 +56,7 @@ class Variant:
 
 VARIANTS: dict[str, Variant] = {
     "gan": Variant("mlp", "none", "strided", NON_SATURATING, 1, 0.0, 2e-4, (0.5, 0.999)),
-    "dcgan": Variant("conv", "batch", "strided", NON_SATURATING, 1, 0.0, 2e-4, (0.5, 0.999)),    # DCGAN's Adam settings
+    "dcgan": Variant("conv", "none", "strided", NON_SATURATING, 1, 0.0, 2e-4, (0.5, 0.999)),    # DCGAN's Adam settings
     "wgan-gp": Variant("conv", "none", "strided", WASSERSTEIN, 5, 10.0, 1e-4, (0.0, 0.9)),       # Gulrajani et al., Alg. 1
     "sngan": Variant("conv", "spectral", "cnn", HINGE, 1, 0.0, 2e-4, (0.5, 0.999)),              # Miyato et al.: standard CNN, n_dis 1
 }
@@ -108,7 +108,7 @@ class GANTask(AdversarialTask):
             if v.gradient_penalty:
                 scores, penalty = gradient_penalty(self.discriminator, real, fake, generator)
             else:  # one forward over real and fake together (DDP wants one forward per backward)
-                scores, penalty = self.discriminator(torch.cat([real, fake]), groups=2), torch.zeros(())
+                scores, penalty = self.discriminator(torch.cat([real, fake])), torch.zeros(())
             d_loss = v.loss.discriminator(scores[:b], scores[b:]) + v.gradient_penalty * penalty
             self.opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
