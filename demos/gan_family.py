@@ -20,8 +20,8 @@ TABLE = (  # (card key, column heading, format)
 OBJECTIVES = {
     "gan-mnist": r"**GAN** (Goodfellow et al. 2014), MLP networks. $\max_D \mathbb{E}_x \log D(x) + \mathbb{E}_z \log(1 - D(G(z)))$; "
                  r"the generator minimizes the non-saturating $-\mathbb{E}_z \log D(G(z))$.",
-    "dcgan-mnist": r"**DCGAN** (Radford et al. 2016): the same loss; a strided-convolution $D$ and a transposed-convolution $G$, "
-                   r"both with batch norm (real and fake batches normalized apart).",
+    "dcgan-mnist": r"**DCGAN** (Radford et al. 2016): the same loss; a strided-convolution $D$ and a transposed-convolution $G$ "
+                   r"with batch norm (none in $D$: normalizing the real and the fake batch apart hid a fake batch that was off as a whole).",
     "wgan-gp-mnist": r"**WGAN-GP** (Gulrajani et al. 2017): a critic maximizes $\mathbb{E}_x D(x) - \mathbb{E}_z D(G(z)) - "
                      r"\lambda\, \mathbb{E}_{\hat x} (\lVert \nabla_{\hat x} D(\hat x) \rVert_2 - 1)^2$ on points $\hat x$ between real "
                      r"and fake, $\lambda = 10$, 5 critic steps per generator step; $G$ maximizes $\mathbb{E}_z D(G(z))$.",
