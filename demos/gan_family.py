@@ -30,10 +30,11 @@ OBJECTIVES = {
                    r"divided by its largest singular value (one power iteration per step), so $D$ is 1-Lipschitz; "
                    r"$D$ is the paper's deeper “standard CNN” (a stride-1 convolution before each strided one).",
 }
-SHARED = ("All four were trained by `python -m gen_core.train gan --variant …` with one loop: the same 4,500 training "
-          "digits, batch size 64, generator-step budget and seed, and an exponential moving average of the generator's "
-          "weights as the exported model. Only the networks (MLP for GAN; SNGAN's deeper discriminator), the discriminator's "
-          "regularizer, the loss and the critic steps differ.")
+SHARED = ("All four were trained by `python -m gen_core.train gan --variant … --diff-augment 3` with one loop: the "
+          "same 4,500 training digits, batch size 64, generator-step budget and seed (each recipe is below the curves); every image the "
+          "discriminator sees, real or generated, moved by up to 3 pixels (DiffAugment's translation, Zhao et al. 2020); "
+          "and an exponential moving average of the generator's weights as the exported model. Only the networks (MLP "
+          "for GAN; SNGAN's deeper discriminator), the discriminator's regularizer, the loss and the critic steps differ.")
 
 
 def loaded() -> tuple[list[str], dict[str, str]]:
@@ -93,11 +94,11 @@ def read_records(names: list[str]) -> dict[str, Record]:
 
 def metrics_markdown(records: dict[str, Record]) -> str:
     """One row per model from its model card; the real-data floor and ceiling under the table."""
-    lines = ["| model | " + " | ".join(h for _, h, _ in TABLE) + " | trained |", "|---" * (len(TABLE) + 2) + "|"]
+    lines = ["| model | " + " | ".join(h for _, h, _ in TABLE) + " | trained (wall clock) |", "|---" * (len(TABLE) + 2) + "|"]
     for name, record in records.items():
         values, log = record.metrics, record.log
         cells = [fmt.format(values[key]) if key in values else "not measured" for key, _, fmt in TABLE]
-        trained = f"{log[-1]['step']:,} steps, {log[-1]['seconds'] / 60:.0f} CPU-min" if log else "no log"
+        trained = f"{log[-1]['step']:,} steps, {log[-1]['seconds'] / 60:.0f} min" if log else "no log"
         lines.append(f"| {family_label(name)} | " + " | ".join(cells) + f" | {trained} |")
     floor = _first(records, "frechet_distance_real_floor")
     ceiling = _first(records, "inception_score_real")
