@@ -13,3 +13,9 @@ TABS = ("cgan_digits", "gan_family", "infogan_codes", "vae_interpolation", "wave
 def tab_modules() -> list[ModuleType]:
     """The tab modules, imported on demand (so `python -m demos.<tab>` imports its module once)."""
     return [importlib.import_module(f"demos.{name}") for name in TABS]
+
+
+def examples() -> dict[str, list]:
+    """api_name -> its one example input, from every tab: what the benchmark, the load test, the
+    hostile-input test and the browser test call."""
+    return {name: inputs for tab in tab_modules() for name, inputs in tab.EXAMPLES.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos import common
+from demos.lanes import Lanes
 from gen_core.hub import LoadError
 from gen_core.sample import MAX_N, DigitRecipe, render_digits
 
@@ -12,6 +13,7 @@ ALL = "all digits"
 DIGIT_CHOICES = [ALL] + [str(d) for d in range(10)]
 TRUNCATION_RANGE = (0.1, 4.0)
 DEFAULTS = {"digit": "3", "n": 16, "seed": 0, "truncation": 4.0}
+EXAMPLES = {"cgan_generate": ["3", 16, 0, 4.0], "cgan_new_seed": [ALL, 8, 4.0]}  # one input per endpoint
 
 OBJECTIVE = r"""
 **Conditional minimax game** (Mirza & Osindero 2014): both networks see the label $y$.
@@ -63,7 +65,7 @@ def generate_with_new_seed(digit: object, n: object, truncation: object) -> tupl
     return (seed, *generate(digit, n, seed, truncation))
 
 
-def build() -> None:
+def build(lanes: Lanes) -> None:
     """The tab, inside the caller's gr.Blocks."""
     with gr.Tab("cGAN digits", id="cgan"):
         gr.Markdown("## Conditional GAN: pick a digit\nA generator trained with its label as input "
@@ -93,14 +95,11 @@ def build() -> None:
         gr.Markdown(OBJECTIVE, latex_delimiters=common.LATEX)
         with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
             gr.Markdown(common.metrics_table(model) + PAPER_NOTE)
-        gr.on([run.click, digit.change, n.release, truncation.release, seed.submit], generate,
+        gr.on([run.click, digit.change, n.release, truncation.release, seed.submit], lanes.light.admit(generate),
               [digit, n, seed, truncation], [image, recipe], api_name="cgan_generate")
-        reroll.click(generate_with_new_seed, [digit, n, truncation], [seed, image, recipe],
+        reroll.click(lanes.light.admit(generate_with_new_seed), [digit, n, truncation], [seed, image, recipe],
                      api_name="cgan_new_seed")
 
 
 if __name__ == "__main__":
-    common.configure_serving()
-    with gr.Blocks(title="cGAN digits") as demo:
-        build()
-    common.launch(demo.queue(default_concurrency_limit=2))
+    common.run_alone("cGAN digits", build)

@@ -13,6 +13,7 @@ import secrets
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from numbers import Real
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from gen_core.card import Metric, read_card
 from gen_core.data.digit_input import DigitInputError, read_picture
 from gen_core.hub import LoadError
 from gen_core.imaging import png_bytes
+from demos.lanes import Lanes
 
 OUTPUT_DIR = Path(tempfile.gettempdir()) / "gen_core_lab"
 OUTPUT_MAX_AGE_S = 3600     # outputs untouched this long are deleted (Gradio serves its own copies)
@@ -33,6 +35,8 @@ PRUNE_EVERY = 200           # saves between two sweeps of OUTPUT_DIR
 MAX_UPLOAD = "10mb"         # uploads above this are refused by the server before any handler runs
 MAX_SEED = 2 ** 32 - 1
 MAX_SESSIONS = 400          # sessions whose state the server keeps (GEN_CORE_MAX_SESSIONS overrides)
+QUEUE_SIZE = 64             # Gradio's cap on requests not yet started (GEN_CORE_QUEUE_SIZE overrides): "Queue is full"
+GRADIO_CACHE_SWEEP = (600, 3600)  # every 10 min, delete Gradio's served copies older than an hour
 # Keep upscaled digits crisp when the browser resizes the image, and show all of it.
 CSS = ".pixelated img { image-rendering: pixelated; object-fit: contain; }"
 # Inline $...$ as well as display $$...$$ math in Markdown.
@@ -233,13 +237,33 @@ def prune_outputs(max_age_s: float) -> int:
     return removed
 
 
+def blocks(title: str, *builds: Callable[[Lanes], None]) -> gr.Blocks:
+    """The tabs built by `builds`, inside one gr.Blocks, with the lab's queue: Gradio starts every
+    request at once (no concurrency limit of its own), and the lanes (demos/lanes.py) run it, let it
+    wait a bounded time, or refuse it as busy; the app owns its lanes, and each tab's build gets them.
+    Gradio's own cap on held requests stays as a safety net."""
+    lanes = Lanes()
+    with gr.Blocks(title=title, delete_cache=GRADIO_CACHE_SWEEP) as app:
+        for build in builds:
+            build(lanes)
+    return app.queue(default_concurrency_limit=None, max_size=int(os.environ.get("GEN_CORE_QUEUE_SIZE", QUEUE_SIZE)))
+
+
 def launch(app: gr.Blocks, **kwargs) -> tuple:
-    """Serve `app` with the lab's settings (also used by the tests): its CSS, the upload size cap, and
-    a cap on the sessions whose state Gradio keeps. Every session (each browser tab, each API call
-    without one) holds a copy of every component's config, about 0.36 MB for this app, and Gradio
-    keeps 10,000 by default: 3.6 GB. Past the cap the least recently used session is dropped."""
+    """Serve `app` with the lab's settings (also used by the tests): its CSS, the upload size cap, a
+    server thread for every request the lanes may hold (running or waiting, so none waits outside
+    them), and a cap on the sessions whose state Gradio keeps. Every session (each browser tab, each
+    API call without one) holds a copy of every component's config, about 0.36 MB for this app, and
+    Gradio keeps 10,000 by default: 3.6 GB. Past the cap the least recently used session is dropped."""
     kwargs.setdefault("state_session_capacity", int(os.environ.get("GEN_CORE_MAX_SESSIONS", MAX_SESSIONS)))
+    kwargs.setdefault("max_threads", Lanes().threads + 8)
     return app.launch(css=CSS, max_file_size=MAX_UPLOAD, **kwargs)
+
+
+def run_alone(title: str, build: Callable[[Lanes], None]) -> None:
+    """`python -m demos.<tab>`: that tab alone, served as `python app.py` serves the whole app."""
+    configure_serving()
+    launch(blocks(title, build))
 
 
 def read_metrics(model: gen_core.HubModel) -> list[Metric]:

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from demos import common, flow_live, flow_plots
+from demos.lanes import Lanes
 from gen_core.data import toy2d
 from gen_core.hub import FLOW_DENSITIES, LoadError
 
@@ -19,6 +20,8 @@ MAX_POINTS = 5000
 MAX_COORDINATE = 1e3
 LAYER_POINTS = 1500
 DEFAULTS = {"density": "moons", "n_points": 1000, "seed": 0}
+EXAMPLES = {"flow_select_density": ["moons", 1000, 0], "flow_density": ["moons", 1000, 0],  # one input each
+            "flow_layer": ["moons", 5, 0], "flow_read_point": ["moons", 0.5, -0.5], **flow_live.EXAMPLES}
 
 FORMULA = r"""
 **Change of variables** (Dinh et al. 2017): an invertible $f$ maps data $x$ to $z = f(x) \sim \mathcal{N}(0, I)$ through layers $h_k = f_k(h_{k-1})$, so the density is exact:
@@ -151,7 +154,7 @@ def show_layer(density: object, layer: object, seed: object) -> str:
     return common.save_png(flow_plots.layer_png(points[:n], colors, lines, title))
 
 
-def build() -> None:
+def build(lanes: Lanes) -> None:
     """The tab, inside the caller's gr.Blocks."""
     with gr.Tab("Flows", id="flows"):
         gr.Markdown("## Normalizing flows: exact densities on 2-D data\nA stack of invertible layers turns a "
@@ -163,13 +166,13 @@ def build() -> None:
             gr.Markdown("⚠️ Not loaded, so not offered below: " + ", ".join(
                 f"`{name}` ({str(e).splitlines()[0][:120]})" for name, e in failed.items()))
         if ready:
-            _shipped_models(ready)
+            _shipped_models(ready, lanes)
             # Fill the heat-map caches in the background, so the first visit to a density is fast too.
             # Not a daemon: exiting while it runs torch code would abort the interpreter; exit waits (< 10 s).
             threading.Thread(target=_warm_caches, args=(ready,), name="flow-warm-up").start()
         else:
             gr.Markdown("No trained flow could be loaded; live training below still works.")
-        flow_live.build()
+        flow_live.build(lanes)
         gr.Markdown(FORMULA, latex_delimiters=common.LATEX)
 
 
@@ -182,7 +185,7 @@ def _warm_caches(densities: list[str]) -> None:
         flow_live.true_grid(density, RESOLUTION)
 
 
-def _shipped_models(ready: list[str]) -> None:
+def _shipped_models(ready: list[str], lanes: Lanes) -> None:
     start = DEFAULTS["density"] if DEFAULTS["density"] in ready else ready[0]
     first = show_density(start, DEFAULTS["n_points"], DEFAULTS["seed"])
     n_layers = len(layer_names(start)) - 1
@@ -219,17 +222,14 @@ def _shipped_models(ready: list[str]) -> None:
         return (path, measured, rec, common.Slider(maximum=last, value=last), show_layer(name, last, s),
                 common.metrics_table(common.get_model(model_name(name))))
 
-    density.change(on_density, [density, n_points, seed], [image, numbers, recipe, layer, layer_image, cards],
+    density.change(lanes.heavy.admit(on_density), [density, n_points, seed], [image, numbers, recipe, layer, layer_image, cards],
                    api_name="flow_select_density")
-    gr.on([n_points.release, seed.submit], show_density, [density, n_points, seed], [image, numbers, recipe],
+    gr.on([n_points.release, seed.submit], lanes.heavy.admit(show_density), [density, n_points, seed], [image, numbers, recipe],
           api_name="flow_density")
-    gr.on([layer.release, seed.submit], show_layer, [density, layer, seed], layer_image, api_name="flow_layer")
-    read.click(read_point, [density, x, y], point, api_name="flow_read_point")
-    image.select(click_point, [density], [x, y, point], api_name=False)
+    gr.on([layer.release, seed.submit], lanes.light.admit(show_layer), [density, layer, seed], layer_image, api_name="flow_layer")
+    read.click(lanes.light.admit(read_point), [density, x, y], point, api_name="flow_read_point")
+    image.select(lanes.light.admit(click_point), [density], [x, y, point], api_name=False)
 
 
 if __name__ == "__main__":
-    common.configure_serving()
-    with gr.Blocks(title="Normalizing flows") as demo:
-        build()
-    common.launch(demo.queue(default_concurrency_limit=2))
+    common.run_alone("Normalizing flows", build)

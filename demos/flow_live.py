@@ -3,14 +3,14 @@
 The run is `python -m gen_core.train flow ...` step for step (same parser, build, data stream and
 loop), so the command shown under it reproduces its weights. Bounded: at most MAX_STEPS steps and
 MAX_SECONDS of wall time, a model of 9,100 parameters, one run per browser session, and one run
-in the whole app at a time on one torch thread (queue concurrency), so on a 2-core Space the other
-core keeps serving every tab; later runs wait in the queue and see their position.
+in the whole app at a time on one torch thread (the training lane, demos/lanes.py), so on a 2-core
+Space the other core keeps serving every tab; a second caller is told at once that a run is going,
+instead of waiting up to two minutes behind it.
 """
 from __future__ import annotations
 
 import functools
 import shlex
-import threading
 import time
 
 import gradio as gr
@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from demos import common, flow_plots
+from demos.lanes import Lanes
 from gen_core.data import toy2d
 from gen_core.train import flow as flow_trainer
 from gen_core.train import loop
@@ -29,10 +30,7 @@ LIVE_RESOLUTION = 100
 UPDATES = 30                      # figure refreshes per run
 LIVE_MODEL = ["--couplings", "4", "--hidden", "32", "--bins", "12", "--batch-size", "256"]
 DEFAULTS = {"density": "8gaussians", "steps": 600, "seed": 0}
-
-_running: set[str] = set()
-_running_lock = threading.Lock()
-
+EXAMPLES = {"flow_train_live": ["8gaussians", 100, 0]}  # a short run: the API example of one endpoint
 
 @functools.lru_cache(maxsize=32)
 def true_grid(density: str, resolution: int) -> np.ndarray:
@@ -57,29 +55,12 @@ def _learned(task: flow_trainer.FlowTask) -> np.ndarray:
     return flow.log_prob(points).exp().reshape(LIVE_RESOLUTION, LIVE_RESOLUTION).cpu().numpy()
 
 
-def _claim(session: str) -> None:
-    with _running_lock:
-        if session in _running:
-            raise gr.Error("Your previous training run is still going: wait for it or press Stop.")
-        _running.add(session)
-
-
-def _release(session: str) -> None:
-    with _running_lock:
-        _running.discard(session)
-
-
-def train_live(density: object, steps: object, seed: object, request: gr.Request, progress=gr.Progress()):
+def train_live(density: object, steps: object, seed: object, progress=gr.Progress()):
     """Yield (figure PNG, status Markdown) while a fresh flow trains; the last status has the recipe."""
     name = common.require_choice(density, "Density", toy2d.NAMES)
     total = common.require_int(steps, "Training steps", MIN_STEPS, MAX_STEPS)
     seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
-    session = getattr(request, "session_hash", None) or "anonymous"
-    _claim(session)
-    try:
-        yield from _run(name, total, seed_value, progress)
-    finally:
-        _release(session)
+    yield from _run(name, total, seed_value, progress)
 
 
 def _run(name: str, total: int, seed: int, progress):
@@ -123,7 +104,7 @@ def _summary(task, name: str, step: int, total: int, seed: int, seconds: float, 
             f"**Recipe** (same weights on one CPU thread):\n```bash\n{cmd} --threads 1\n```")
 
 
-def build() -> None:
+def build(lanes: Lanes) -> None:
     """The live-training section, inside the caller's tab."""
     gr.Markdown("### Train one live\nA fresh spline flow (ActNorm + 4 couplings, 9,100 parameters) learns the density "
                 f"by maximum likelihood on fresh samples; up to {MAX_STEPS} steps or {MAX_SECONDS} s, one run at a time.")
@@ -140,6 +121,6 @@ def build() -> None:
                              buttons=["download"])
             status = gr.Markdown()
     # The progress bar sits on the status line, so the heat map stays visible while it changes.
-    event = start.click(train_live, [density, steps, seed], [image, status], api_name="flow_train_live",
-                        concurrency_limit=1, concurrency_id="flow_train", show_progress_on=[status])
+    event = start.click(lanes.training.admit(train_live), [density, steps, seed], [image, status],
+                        api_name="flow_train_live", show_progress_on=[status])
     stop.click(None, cancels=[event], api_name=False)

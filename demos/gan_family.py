@@ -7,12 +7,14 @@ from typing import Any
 import gradio as gr
 
 from demos import common
+from demos.lanes import Lanes
 from demos.gan_plots import curves_figure
 from gen_core.card import read_card, read_training_log
 from gen_core.sample import GAN_FAMILY, FamilyRecipe, family_label, render_family
 
 N_RANGE = (1, 16)
 DEFAULTS = {"n": 10, "seed": 0}
+EXAMPLES = {"gan_family_generate": [10, 0], "gan_family_new_seed": [10]}  # one input per endpoint
 TABLE = (  # (card key, column heading, format)
     ("frechet_distance", "FD ↓", "{:.1f}"), ("inception_score", "IS ↑", "{:.2f}"),
     ("digits_covered", "digits ≥ 5%", "{:.0f} / 10"), ("kl_from_uniform", "KL(p̂(y) ‖ U) ↓", "{:.3f}"))
@@ -133,7 +135,7 @@ def training_commands(records: dict[str, Record]) -> str:
     return "Each curve is the model's `training_log.json`, written by its training run:\n\n" + "\n".join(lines)
 
 
-def build() -> None:
+def build(lanes: Lanes) -> None:
     with gr.Tab("GAN family", id="gan-family"):
         gr.Markdown("## GAN family: four training methods, one seed\nThe original GAN, DCGAN, WGAN-GP and SNGAN, "
                     "trained on the same digits for the same number of generator steps. " + SHARED)
@@ -165,12 +167,9 @@ def build() -> None:
             gr.Markdown("### Training curves")
             gr.Image(curves, type="filepath", format="png", show_label=False, interactive=False, buttons=["download"])
             gr.Markdown(training_commands(records))
-        gr.on([run.click, n.release, seed.submit], generate, [n, seed], [image, recipe], api_name="gan_family_generate")
-        reroll.click(generate_with_new_seed, [n], [seed, image, recipe], api_name="gan_family_new_seed")
+        gr.on([run.click, n.release, seed.submit], lanes.light.admit(generate), [n, seed], [image, recipe], api_name="gan_family_generate")
+        reroll.click(lanes.light.admit(generate_with_new_seed), [n], [seed, image, recipe], api_name="gan_family_new_seed")
 
 
 if __name__ == "__main__":
-    common.configure_serving()
-    with gr.Blocks(title="GAN family") as demo:
-        build()
-    common.launch(demo.queue(default_concurrency_limit=2))
+    common.run_alone("GAN family", build)

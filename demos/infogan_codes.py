@@ -5,6 +5,7 @@ import gradio as gr
 import torch
 
 from demos import common
+from demos.lanes import Lanes
 from gen_core.hub import LoadError
 from gen_core.imaging import digit_grid
 
@@ -13,6 +14,8 @@ CODE_RANGE = (-2.0, 2.0)          # the paper's extrapolation range; training dr
 STEPS_RANGE = (2, 16)
 DEFAULTS = {"choice": "3", "c1": 0.0, "c2": 0.0, "seed": 0}
 GRID_DEFAULTS = {"code": "c1", "steps": 8}
+EXAMPLES = {"infogan_sample": ["3", 0.5, -0.5, 0], "infogan_new_seed": ["3", 0.5, -0.5],  # one input per endpoint
+            "infogan_traversal": ["c1", 8, 0.0, 0.0, 0]}
 MEASURES = {"slant": "slant", "ink": "thickness (ink)"}
 CLEAR_EFFECT = 0.5                # |Spearman rho| below this: the label says the code has no clear effect
 
@@ -110,7 +113,7 @@ def toggle_raw(raw: bool, choice: str):
     return gr.Radio(choices=code_choices(bool(raw)), value=choice)
 
 
-def build() -> None:
+def build(lanes: Lanes) -> None:
     with gr.Tab("InfoGAN codes", id="infogan"):
         gr.Markdown("## InfoGAN: codes it learned without labels\nThe generator was never told which digit is "
                     "which. It learned one 10-way code and two continuous codes; we measured what each controls.")
@@ -153,17 +156,14 @@ def build() -> None:
             gr.Markdown(common.metrics_table(model))
 
         inputs = [choice, *sliders, seed]
-        gr.on([choice.change, seed.submit, *(s.release for s in sliders)], sample, inputs,
+        gr.on([choice.change, seed.submit, *(s.release for s in sliders)], lanes.light.admit(sample), inputs,
               [image, image_recipe], api_name="infogan_sample")
-        reroll.click(sample_with_new_seed, [choice, *sliders], [seed, image, image_recipe],
+        reroll.click(lanes.light.admit(sample_with_new_seed), [choice, *sliders], [seed, image, image_recipe],
                      api_name="infogan_new_seed")
-        raw.change(toggle_raw, [raw, choice], choice, api_name=False)
-        gr.on([draw.click, code_name.change, steps.release], traversal, [code_name, steps, *sliders, seed],
+        raw.change(lanes.light.admit(toggle_raw), [raw, choice], choice, api_name=False)
+        gr.on([draw.click, code_name.change, steps.release], lanes.light.admit(traversal), [code_name, steps, *sliders, seed],
               [grid, grid_box], api_name="infogan_traversal")
 
 
 if __name__ == "__main__":
-    common.configure_serving()
-    with gr.Blocks(title="InfoGAN codes") as demo:
-        build()
-    common.launch(demo.queue(default_concurrency_limit=2))
+    common.run_alone("InfoGAN codes", build)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import io
+from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -10,19 +11,23 @@ import torch
 from PIL import Image
 
 from demos import common, vae_plots
+from demos.lanes import Lanes
 from gen_core.data.digit_input import DigitInputError, mnist_like, open_image
-from gen_core.data.mnist import load_mnist
 from gen_core.hub import LoadError
 from gen_core.imaging import digit_grid
 from gen_core.models.vae import VAE
 
 MODEL, MAP_MODEL = "vae-mnist", "vae-mnist-2d"
 SOURCES = ("seed", "test digit", "drawing", "upload")
-PER_CLASS = 50                    # held-out digits per class (the split holds 500)
+TEST_DIGITS = Path(__file__).parent / "assets" / "test_digits.png"  # tools/test_digits_asset.py made it
+PER_CLASS = 50                    # standard MNIST test digits per class in TEST_DIGITS
 STEPS_RANGE = (2, 32)
 ELBO_SAMPLES = 32                 # one-sample ELBO estimates averaged per endpoint
 DEFAULT_A = {"source": "test digit", "seed": 0, "digit": "1", "index": 0}
 DEFAULT_B = {"source": "test digit", "seed": 1, "digit": "7", "index": 0}
+_ENDPOINTS = ["test digit", 0, "1", 0, None, None, "seed", 1, "7", 0, None, None]  # A: a test digit, B: a seed
+EXAMPLES = {"vae_interpolate": [*_ENDPOINTS, 12, "slerp"], "vae_details": [*_ENDPOINTS, 12, "slerp"],  # one each
+            "vae_latent_map": _ENDPOINTS}
 
 OBJECTIVE = r"""
 **Evidence lower bound** (Kingma & Welling 2013): the encoder $q(z \mid x)$ and decoder $p(x \mid z)$ are trained together to maximize
@@ -34,9 +39,26 @@ reconstruction minus the price of the code. Under a Gaussian prior in $d$ dimens
 
 
 @functools.lru_cache(maxsize=1)
+def _read_test_digits() -> tuple[torch.Tensor, torch.Tensor] | str:
+    try:
+        with Image.open(TEST_DIGITS) as picture:
+            grid = np.asarray(picture.convert("L"), dtype=np.float32) / 255  # (10 * 28, PER_CLASS * 28)
+    except (OSError, ValueError) as error:
+        return f"The test digits ({TEST_DIGITS.name}) could not be read ({type(error).__name__}: {error})."
+    if grid.shape != (10 * 28, PER_CLASS * 28):
+        return f"The test digits ({TEST_DIGITS.name}) are {grid.shape[1]}x{grid.shape[0]} pixels, not {PER_CLASS * 28}x280."
+    cells = torch.from_numpy(grid).reshape(10, 28, PER_CLASS, 28).permute(0, 2, 1, 3)  # (digit, index, 28, 28)
+    return cells.reshape(-1, 1, 28, 28).contiguous(), torch.arange(10).repeat_interleave(PER_CLASS)
+
+
 def test_digits() -> tuple[torch.Tensor, torch.Tensor]:
-    test = load_mnist("test")
-    return test.images, test.labels
+    """The tab's real digits: (500, 1, 28, 28) in [0, 1] and their labels, the first 50 of each class
+    in the standard MNIST test split, shipped beside the tab (the app needs no dataset). A missing or
+    damaged file raises gr.Error; the tab offers seeds, drawings and uploads in its place."""
+    outcome = _read_test_digits()
+    if isinstance(outcome, str):
+        raise gr.Error(outcome + " Pick a seed, a drawing or an upload instead.")
+    return outcome
 
 
 def pick_test_digit(digit: int, index: int) -> torch.Tensor:
@@ -150,10 +172,11 @@ def _map_background() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ys, xs = torch.meshgrid(axis.flip(0), axis, indexing="ij")
     with torch.no_grad():
         tiles = model.decode(torch.stack([xs.flatten(), ys.flatten()], 1))
-        images, labels = test_digits()
-        codes = model.encode(images)[0].numpy()
+        digits = _read_test_digits()
+        codes, labels = ((model.encode(digits[0])[0].numpy(), digits[1].numpy()) if not isinstance(digits, str)
+                         else (np.zeros((0, 2), np.float32), np.zeros(0, np.int64)))  # no test digits: decodes only
     mosaic = np.asarray(digit_grid(tiles, columns=15), dtype=np.float32) / 255
-    return mosaic, codes, labels.numpy()
+    return mosaic, codes, labels
 
 
 def latent_map(a_source, a_seed, a_digit, a_index, a_sketch, a_upload,
@@ -186,25 +209,28 @@ def _endpoint_controls(label: str, defaults: dict):
     return [source, seed, digit, index, sketch, upload]
 
 
-def build() -> None:
+def build(lanes: Lanes) -> None:
     with gr.Tab("VAE interpolation", id="vae"):
         gr.Markdown("## VAE: interpolate between two digits\nPick two endpoints — a seed (a prior sample), a "
-                    "held-out test digit, or your own drawing or picture — and walk the latent space between them.")
+                    "test digit of the standard MNIST, or your own drawing or picture — and walk the latent space between them.")
         try:
             model = common.get_model(MODEL)
             common.get_model(MAP_MODEL)
         except LoadError as error:
             common.unavailable(MODEL, error)
             return
+        digits = _read_test_digits()
+        if isinstance(digits, str):  # no test digits: the tab opens on two seeds and says why
+            gr.Markdown(f"⚠️ {digits} The test-digit endpoints are off; seeds, drawings and uploads work.")
+        start = [d if not isinstance(digits, str) else {**d, "source": "seed"} for d in (DEFAULT_A, DEFAULT_B)]
         with gr.Row():
-            a = _endpoint_controls("A", DEFAULT_A)
-            b = _endpoint_controls("B", DEFAULT_B)
+            a = _endpoint_controls("A", start[0])
+            b = _endpoint_controls("B", start[1])
             with gr.Column(min_width=200):
                 steps = common.Slider(*STEPS_RANGE, value=12, step=1, label="Steps")
                 mode = gr.Radio(["lerp", "slerp"], value="slerp", label="Path")
                 run = gr.Button("Interpolate", variant="primary")
-        defaults = [v for d in (DEFAULT_A, DEFAULT_B) for v in (d["source"], d["seed"], d["digit"], d["index"],
-                                                                 None, None)] + [12, "slerp"]
+        defaults = [v for d in start for v in (d["source"], d["seed"], d["digit"], d["index"], None, None)] + [12, "slerp"]
         first, more = interpolate(*defaults), details(*defaults)
         strip = gr.Image(first[0], type="filepath", format="png", label="Path", interactive=False,
                          elem_classes="pixelated", buttons=["download"])
@@ -223,13 +249,10 @@ def build() -> None:
         with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
             gr.Markdown(common.metrics_table(model))
         inputs = [*a, *b, steps, mode]
-        event = run.click(interpolate, inputs, [strip, plot, recipe_box], api_name="vae_interpolate")
-        event.then(details, inputs, [gif, pairs, numbers], api_name="vae_details").then(
-            latent_map, [*a, *b], map_image, api_name="vae_latent_map")
+        event = run.click(lanes.light.admit(interpolate), inputs, [strip, plot, recipe_box], api_name="vae_interpolate")
+        event.then(lanes.light.admit(details), inputs, [gif, pairs, numbers], api_name="vae_details").then(
+            lanes.heavy.admit(latent_map), [*a, *b], map_image, api_name="vae_latent_map")
 
 
 if __name__ == "__main__":
-    common.configure_serving()
-    with gr.Blocks(title="VAE interpolation") as demo:
-        build()
-    common.launch(demo.queue(default_concurrency_limit=2))
+    common.run_alone("VAE interpolation", build)

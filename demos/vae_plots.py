@@ -46,7 +46,7 @@ def norm_png(norms: dict[str, np.ndarray], latent_dim: int, chosen: str) -> byte
 
 def latent_map_png(mosaic: np.ndarray, codes: np.ndarray, labels: np.ndarray,
                    points: list[tuple[str, np.ndarray]]) -> bytes:
-    """Decodes over [-3, 3]^2 | held-out digits' codes by class, with the endpoints marked on both."""
+    """Decodes over [-3, 3]^2 | the test digits' codes by class, with the endpoints marked on both."""
     fig = Figure(figsize=(10, 5), dpi=100)
     extent = (-MAP_EXTENT, MAP_EXTENT, -MAP_EXTENT, MAP_EXTENT)
     left = fig.add_axes((0.04, 0.08, 0.43, 0.84))
@@ -57,7 +57,7 @@ def latent_map_png(mosaic: np.ndarray, codes: np.ndarray, labels: np.ndarray,
     fig.colorbar(dots, ax=right, ticks=range(10), fraction=0.04, pad=0.02)
     right.set_xlim(-MAP_EXTENT, MAP_EXTENT)
     right.set_ylim(-MAP_EXTENT, MAP_EXTENT)
-    right.set_title("encoded held-out digits (mean of q(z|x)), by class", fontsize=10)
+    right.set_title("encoded test digits (mean of q(z|x)), by class", fontsize=10)
     for ax in (left, right):
         ax.tick_params(labelsize=8)
         for label, z in points:

@@ -9,7 +9,8 @@ import numpy as np
 import torch
 
 from demos import audio_plots, common
-from gen_core.audio import to_int16
+from demos.lanes import Lanes
+from gen_core.audio import wav_bytes
 from gen_core.data.spoken_digits import WORDS, read_wav
 from gen_core.hub import LoadError
 
@@ -20,6 +21,8 @@ REAL_DIR = Path(__file__).parent / "assets" / "real_digits"
 DIGIT_CHOICES = [("any digit", "any")] + [(f"{word} ({d})", str(d)) for d, word in enumerate(WORDS)]
 DEFAULTS = {"digit": "7", "n": 4, "seed": 0}
 MORPH_DEFAULTS = {"digit_a": "7", "seed_a": 0, "digit_b": "8", "seed_b": 1, "steps": 4}
+EXAMPLES = {"wavegan_generate": ["any", 8, 0], "wavegan_clip": ["3", 0], "wavegan_inspect": ["3", 0],  # one input each
+            "wavegan_morph": ["7", 0, "8", 1, 8]}
 
 NOTICE = ("Trained and measured on **spoken digits synthesized with espeak-ng** (792 voice variants; a stand-in "
           "for SC09, which cannot be downloaded here), so its figures are not comparable with the paper's SC09 "
@@ -68,8 +71,11 @@ def _render(digit: int | None, seed: int) -> tuple[np.ndarray, int]:
     return audio, d
 
 
-def _audio(waveform: np.ndarray) -> tuple[int, np.ndarray]:
-    return _model().config.sample_rate, to_int16(waveform)
+def _audio(waveform: np.ndarray) -> str:
+    """The clip as a WAV file in the app's output folder, written under a temporary name and renamed
+    into place. (Returned as (rate, int16 array), Gradio would write its cached WAV in place, so two
+    requests for the same clip rewrote a file while it was being sent: a cut download.)"""
+    return common.save_bytes(wav_bytes(waveform, _model().config.sample_rate), ".wav")
 
 
 @functools.lru_cache(maxsize=len(WORDS))
@@ -78,8 +84,8 @@ def real_clip(digit: int) -> np.ndarray:
     return read_wav(REAL_DIR / f"{WORDS[digit]}.wav")
 
 
-def clip(digit: object, seed: object) -> tuple[int, np.ndarray]:
-    """One raw clip: (sample rate, int16 samples)."""
+def clip(digit: object, seed: object) -> str:
+    """One raw clip: a 16-bit WAV file."""
     audio, _ = _render(parse_digit(digit), _seed(seed))
     return _audio(audio)
 
@@ -119,7 +125,7 @@ def _inspection(choice: int | None, seed: int, audio: np.ndarray, said: int) -> 
     return common.save_png(png), recipe(_snippet(choice, [seed]))
 
 
-def _player(k: int, clips: dict) -> tuple[tuple[int, np.ndarray], str]:
+def _player(k: int, clips: dict) -> tuple[str, str]:
     """Clip k of {"digit": choice, "seeds": [...]}: (audio, label)."""
     choice, seed = parse_digit(clips["digit"]), clips["seeds"][k]
     waveform, said = _render(choice, seed)
@@ -166,7 +172,7 @@ def _batch_recipe(clips: dict) -> str:
 
 
 def morph(digit_a: object, seed_a: object, digit_b: object, seed_b: object, steps: object
-          ) -> tuple[tuple[int, np.ndarray], str, str]:
+          ) -> tuple[str, str, str]:
     """From clip A to clip B in `steps` clips (noise and digit embedding move on a straight line), played
     one after another: (audio, PNG, recipe)."""
     choice_a, choice_b = parse_digit(digit_a), parse_digit(digit_b)
@@ -197,7 +203,7 @@ def headline(model) -> str:
                if "within_digit_spread" in values else "."))
 
 
-def build() -> None:
+def build(lanes: Lanes) -> None:
     with gr.Tab("WaveGAN audio", id="wavegan"):
         gr.Markdown("## WaveGAN: spoken digits as raw waveforms\n" + NOTICE)
         try:
@@ -225,7 +231,7 @@ def build() -> None:
                         for k in range(row * 4, row * 4 + 4):
                             with gr.Column(min_width=180):
                                 value, label = _player(k, first_clips) if k < DEFAULTS["n"] else (None, None)
-                                players.append(gr.Audio(value, label=label, type="numpy", format="wav",
+                                players.append(gr.Audio(value, label=label, type="filepath", format="wav",
                                                         interactive=False, buttons=["download"],
                                                         visible=k < DEFAULTS["n"]))
                                 rerolls.append(gr.Button("↻ re-roll", size="sm", visible=k < DEFAULTS["n"]))
@@ -239,7 +245,7 @@ def build() -> None:
             with gr.Column(scale=1, min_width=260):
                 inspect_digit = gr.Dropdown(DIGIT_CHOICES, value=first_inspect[0], label="Digit")
                 inspect_seed = common.Number(first_inspect[1], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
-                inspect_audio = gr.Audio(first_inspect[2], type="numpy", format="wav", interactive=False,
+                inspect_audio = gr.Audio(first_inspect[2], type="filepath", format="wav", interactive=False,
                                          buttons=["download"], label="This clip")
             with gr.Column(scale=3):
                 plot = gr.Image(first_inspect[3], type="filepath", format="png", interactive=False, buttons=["download"],
@@ -258,7 +264,7 @@ def build() -> None:
             steps = common.Slider(*MORPH_STEPS, value=MORPH_DEFAULTS["steps"], step=1, label="Steps", min_width=160)
             morph_go = gr.Button("Morph", variant="primary", min_width=120)
         morph_audio_value, morph_plot_value, morph_recipe_value = morph(**MORPH_DEFAULTS)
-        morph_audio = gr.Audio(morph_audio_value, type="numpy", format="wav", interactive=False,
+        morph_audio = gr.Audio(morph_audio_value, type="filepath", format="wav", interactive=False,
                                buttons=["download"], label="Morph")
         morph_plot = gr.Image(morph_plot_value, type="filepath", format="png", interactive=False,
                               buttons=["download"], show_label=False, label="Morph: waveform and log-mel spectrogram")
@@ -268,20 +274,17 @@ def build() -> None:
             gr.Markdown(common.metrics_table(model))
 
         inspector = [inspect_digit, inspect_seed, inspect_audio, plot, inspect_recipe]
-        gr.on([go.click, seed.submit], generate, [digit, n, seed], [*players, *rerolls, clips, batch_recipe, *inspector],
+        gr.on([go.click, seed.submit], lanes.heavy.admit(generate), [digit, n, seed], [*players, *rerolls, clips, batch_recipe, *inspector],
               api_name="wavegan_generate")
         for k, (player, button) in enumerate(zip(players, rerolls)):
-            button.click(functools.partial(reroll, k), clips, [player, clips, batch_recipe, *inspector], api_name=False)
-            player.play(functools.partial(show, k), clips, inspector, api_name=False)
-        gr.on([inspect_digit.input, inspect_seed.submit], clip, [inspect_digit, inspect_seed], inspect_audio,
-              api_name="wavegan_clip").then(inspect, [inspect_digit, inspect_seed], [plot, inspect_recipe],
+            button.click(lanes.light.admit(functools.partial(reroll, k)), clips, [player, clips, batch_recipe, *inspector], api_name=False)
+            player.play(lanes.light.admit(functools.partial(show, k)), clips, inspector, api_name=False)
+        gr.on([inspect_digit.input, inspect_seed.submit], lanes.light.admit(clip), [inspect_digit, inspect_seed], inspect_audio,
+              api_name="wavegan_clip").then(lanes.light.admit(inspect), [inspect_digit, inspect_seed], [plot, inspect_recipe],
                                             api_name="wavegan_inspect")
-        gr.on([morph_go.click, steps.release], morph, [digit_a, seed_a, digit_b, seed_b, steps],
+        gr.on([morph_go.click, steps.release], lanes.heavy.admit(morph), [digit_a, seed_a, digit_b, seed_b, steps],
               [morph_audio, morph_plot, morph_box], api_name="wavegan_morph")
 
 
 if __name__ == "__main__":
-    common.configure_serving()
-    with gr.Blocks(title="WaveGAN audio") as demo:
-        build()
-    common.launch(demo.queue(default_concurrency_limit=2))
+    common.run_alone("WaveGAN audio", build)

