@@ -27,7 +27,8 @@ from gen_core.train.__main__ import parse
 MIN_STEPS, MAX_STEPS = 50, 3000
 MAX_SECONDS = 120
 LIVE_RESOLUTION = 100
-UPDATES = 30                      # figure refreshes per run
+UPDATES = 30                      # figure refreshes per run, at most
+MIN_FRAME_S = 0.5                 # and at least this long apart: a frame costs more than many steps
 LIVE_MODEL = ["--couplings", "4", "--hidden", "32", "--bins", "12", "--batch-size", "256"]
 DEFAULTS = {"density": "8gaussians", "steps": 600, "seed": 0}
 EXAMPLES = {"flow_train_live": ["8gaussians", 100, 0]}  # a short run: the API example of one endpoint
@@ -79,6 +80,7 @@ def _run(name: str, total: int, seed: int, progress):
         return common.save_png(png), note
 
     yield frame(0, f"Training a fresh flow on **{name}**…")
+    shown = time.perf_counter()
     step = 0
     for step, losses in loop.training_steps(task, stream, loop.noise_generator(seed, 0, 0), 0, total):
         history[0].append(step)
@@ -87,7 +89,8 @@ def _run(name: str, total: int, seed: int, progress):
         elapsed = time.perf_counter() - start
         if elapsed > MAX_SECONDS:
             break
-        if step % every == 0 and step < total:
+        if step % every == 0 and step < total and time.perf_counter() - shown >= MIN_FRAME_S:
+            shown = time.perf_counter()
             yield frame(step, f"step {step}/{total} · batch NLL {losses['nll']:.3f} · H(p) {floor:.3f} · {elapsed:.0f} s")
     yield frame(step, _summary(task, name, step, total, seed, time.perf_counter() - start, floor))
 

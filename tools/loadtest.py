@@ -2,9 +2,10 @@
 
     python -m tools.loadtest --clients 32 --seconds 60
 
-Each client is a thread with its own gradio_client session that calls every named endpoint in turn
-with its example input (demos.examples(), the streaming ones included) and downloads what it
-returns, as a user's browser would, until the time is up. Printed as JSON: per endpoint the calls,
+Each client is a thread with its own gradio_client session that calls the named endpoints in turn
+(client k calls endpoints k, k + clients, ..., so together they cover every one at once), each with
+its example input (demos.examples(), the streaming ones included), and downloads what it returns,
+as a user's browser would, until the time is up. Printed as JSON: per endpoint the calls,
 answers, "busy" refusals, errors and cut connections, with p50/p99/max latency (of every call, busy
 ones included); per lane the p99 of its answers; the longest call; and the server's resident memory.
 """
@@ -60,7 +61,7 @@ def drive(url: str, examples: dict[str, list], clients: int, seconds: float) -> 
                 stats[name]["calls"].append((elapsed, kind))
                 if kind in ("error", "cut") and len(stats[name]["texts"]) < 3:
                     stats[name]["texts"].append(f"{type(error).__name__}: {str(error)[:200]}")
-            i += 1
+            i += clients    # together the clients go through every endpoint before any repeats one
 
     threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
     for t in threads:
