@@ -9,6 +9,7 @@ from PIL import Image
 
 import gen_core
 from demos import vae_interpolation as vae
+from demos.lanes import Lanes
 
 SEEDS = ("seed", 5, "0", 0, None, None)
 DIGIT_3 = ("test digit", 0, "3", 4, None, None)
@@ -73,3 +74,36 @@ def test_bad_input_is_a_plain_error(a, steps, mode, message):
     for handler in (vae.interpolate, vae.details):
         with pytest.raises(gr.Error, match=re.escape(message)):
             handler(*a, *SEEDS, steps, mode)
+
+
+def test_the_shipped_test_digits_are_the_first_fifty_of_each_class_in_the_standard_test_split():
+    images, labels = vae.test_digits()
+    assert images.shape == (500, 1, 28, 28) and labels.tolist() == [d for d in range(10) for _ in range(50)]
+    classifier = gen_core.load("mnist-classifier")
+    assert (classifier(images).argmax(1) == labels).float().mean() > 0.97   # real digits, in the right rows
+
+
+@pytest.mark.parametrize("damage", ["missing", "not a picture", "wrong size"])
+def test_damaged_test_digits_turn_off_only_the_test_digit_endpoints(tmp_path, monkeypatch, damage):
+    path = tmp_path / "test_digits.png"
+    if damage == "not a picture":
+        path.write_bytes(b"nope")
+    elif damage == "wrong size":
+        Image.new("L", (28, 28)).save(path)
+    monkeypatch.setattr(vae, "TEST_DIGITS", path)
+    vae._read_test_digits.cache_clear()
+    vae._map_background.cache_clear()
+    try:
+        with pytest.raises(gr.Error, match="The test digits .* Pick a seed, a drawing or an upload instead"):
+            vae.interpolate(*DIGIT_3, *SEEDS, 8, "slerp")
+        assert vae.interpolate(*SEEDS, *SEEDS, 8, "slerp")[0].endswith(".png")   # seeds still work
+        assert vae.latent_map(*SEEDS, *SEEDS).endswith(".png")                    # the map without digits
+        with gr.Blocks() as demo:
+            vae.build(Lanes())
+        notes = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown) and "⚠️" in str(b.value)]
+        assert len(notes) == 1 and "test-digit endpoints are off" in notes[0]
+        radios = [b.value for b in demo.blocks.values() if isinstance(b, gr.Radio) and b.label == "From"]
+        assert radios == ["seed", "seed"]                                          # the tab opens on seeds
+    finally:
+        vae._read_test_digits.cache_clear()
+        vae._map_background.cache_clear()
