@@ -1,4 +1,5 @@
-"""The app's tabs, in display order. Each module has build() and runs alone under __main__."""
+"""The app's tabs, in display order. Each module has build(lanes), EXAMPLES (one input per endpoint),
+and runs alone under __main__."""
 import importlib
 import os
 from types import ModuleType
