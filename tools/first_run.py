@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tools.serve import REPO_ROOT, free_port, http_call
+from tools.serve import REPO_ROOT, free_port, http_call, wait_for_port
 
 MARK = "<!-- launch -->"
 
@@ -48,19 +48,6 @@ def copy_tree(to: Path) -> None:
         if source.is_file():
             (to / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, to / name)
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, limit_s: float) -> float | None:
-    start = time.perf_counter()
-    while time.perf_counter() - start < limit_s and proc.poll() is None:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/")
-            if conn.getresponse().status == 200:
-                return time.perf_counter() - start
-        except OSError:
-            time.sleep(0.2)
-    return None
 
 
 def named_endpoints(port: int) -> list[str]:
@@ -117,10 +104,11 @@ def main(argv: list[str] | None = None) -> int:
                               stderr=subprocess.STDOUT, start_new_session=True)
     report["server_pid"] = server.pid
     try:
-        startup = wait_for_port(port, server, args.limit)
-        report["start_s"] = None if startup is None else round(startup, 1)
-        if startup is not None:
+        try:
+            report["start_s"] = round(wait_for_port(port, server, args.limit), 1)
             report["endpoints"] = call_each(port, demos.examples())
+        except RuntimeError as error:   # exited, or no answer within the limit
+            report["start_s"], report["start_error"] = None, str(error)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
