@@ -2,10 +2,10 @@
 
 The run is `python -m gen_core.train flow ...` step for step (same parser, build, data stream and
 loop), so the command shown under it reproduces its weights. Bounded: at most MAX_STEPS steps and
-MAX_SECONDS of wall time, a model of 9,100 parameters, one run per browser session, and one run
-in the whole app at a time on one torch thread (the training lane, demos/lanes.py), so on a 2-core
-Space the other core keeps serving every tab; a second caller is told at once that a run is going,
-instead of waiting up to two minutes behind it.
+MAX_SECONDS of wall time, a model of 9,100 parameters, and one run in the whole app at a time on
+one torch thread (the training lane, demos/lanes.py), so on a 2-core Space the other core keeps
+serving every tab; a second caller is told at once that a run is going, instead of waiting up to
+two minutes behind it.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ MIN_FRAME_S = 0.5                 # and at least this long apart: a frame costs 
 LIVE_MODEL = ["--couplings", "4", "--hidden", "32", "--bins", "12", "--batch-size", "256"]
 DEFAULTS = {"density": "8gaussians", "steps": 600, "seed": 0}
 EXAMPLES = {"flow_train_live": ["8gaussians", 100, 0]}  # a short run: the API example of one endpoint
+
 
 @functools.lru_cache(maxsize=32)
 def true_grid(density: str, resolution: int) -> np.ndarray:

@@ -11,21 +11,24 @@ import app
 from demos.lanes import Lane
 
 
-def _hold(lane: Lane, release: threading.Event, started: threading.Event):
+def _hold_the_slot(lane: Lane) -> tuple[threading.Event, threading.Thread]:
+    """A request that holds the lane's one slot until the returned event is set; returns once it runs."""
+    release, started = threading.Event(), threading.Event()
+
     @lane.admit
     def work():
         started.set()
         release.wait(10)
-        return "done"
-    return work
+
+    holder = threading.Thread(target=work)
+    holder.start()
+    started.wait(5)
+    return release, holder
 
 
 def test_a_request_that_cannot_start_within_the_wait_is_told_busy():
     lane = Lane("t", slots=1, max_waiting=4, wait_s=0.3, what="test")
-    release, started = threading.Event(), threading.Event()
-    worker = threading.Thread(target=_hold(lane, release, started))
-    worker.start()
-    started.wait(5)
+    release, worker = _hold_the_slot(lane)
     start = time.perf_counter()
     with pytest.raises(gr.Error, match="busy"):
         lane.admit(lambda: "second")()
@@ -38,10 +41,7 @@ def test_a_request_that_cannot_start_within_the_wait_is_told_busy():
 
 def test_a_full_waiting_room_is_refused_at_once():
     lane = Lane("t", slots=1, max_waiting=1, wait_s=5, what="test")
-    release, started = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold(lane, release, started))
-    holder.start()
-    started.wait(5)
+    release, holder = _hold_the_slot(lane)
     waiter_done = []
     waiter = threading.Thread(target=lambda: waiter_done.append(lane.admit(lambda: "waited")()))
     waiter.start()
