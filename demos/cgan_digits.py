@@ -13,6 +13,8 @@ ALL = "all digits"
 DIGIT_CHOICES = [ALL] + [str(d) for d in range(10)]
 TRUNCATION_RANGE = (0.1, 4.0)
 DEFAULTS = {"digit": "3", "n": 16, "seed": 0, "truncation": 4.0}
+TITLE, TAB_ID = "cGAN digits", "cgan"
+MODELS = (MODEL,)
 EXAMPLES = {"cgan_generate": ["3", 16, 0, 4.0], "cgan_new_seed": [ALL, 8, 4.0]}  # one input per endpoint
 
 OBJECTIVE = r"""
@@ -67,7 +69,7 @@ def generate_with_new_seed(digit: object, n: object, truncation: object) -> tupl
 
 def build(lanes: Lanes) -> None:
     """The tab, inside the caller's gr.Blocks."""
-    with gr.Tab("cGAN digits", id="cgan"):
+    with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## Conditional GAN: pick a digit\nA generator trained with its label as input "
                     "draws the digit you ask for; the seed fixes the noise $z$.", latex_delimiters=common.LATEX)
         try:
@@ -102,4 +104,4 @@ def build(lanes: Lanes) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone("cGAN digits", build)
+    common.run_alone(TITLE, build)

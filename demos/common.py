@@ -237,15 +237,18 @@ def prune_outputs(max_age_s: float) -> int:
     return removed
 
 
-def blocks(title: str, *builds: Callable[[Lanes], None]) -> gr.Blocks:
-    """The tabs built by `builds`, inside one gr.Blocks, with the lab's queue: Gradio starts every
+def blocks(title: str, *builds: Callable[[Lanes], None], intro: str | None = None) -> gr.Blocks:
+    """The tabs built by `builds` (in one gr.Tabs, below `intro`), inside one gr.Blocks, with the lab's queue: Gradio starts every
     request at once (no concurrency limit of its own), and the lanes (demos/lanes.py) run it, let it
     wait a bounded time, or refuse it as busy; the app owns its lanes, and each tab's build gets them.
     Gradio's own cap on held requests stays as a safety net."""
     lanes = Lanes()
     with gr.Blocks(title=title, delete_cache=GRADIO_CACHE_SWEEP) as app:
-        for build in builds:
-            build(lanes)
+        if intro:
+            gr.Markdown(intro)
+        with gr.Tabs():
+            for build in builds:
+                build(lanes)
     return app.queue(default_concurrency_limit=None, max_size=int(os.environ.get("GEN_CORE_QUEUE_SIZE", QUEUE_SIZE)))
 
 

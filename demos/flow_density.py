@@ -20,6 +20,7 @@ MAX_POINTS = 5000
 MAX_COORDINATE = 1e3
 LAYER_POINTS = 1500
 DEFAULTS = {"density": "moons", "n_points": 1000, "seed": 0}
+TITLE, TAB_ID = "Flows", "flows"
 EXAMPLES = {"flow_select_density": ["moons", 1000, 0], "flow_density": ["moons", 1000, 0],  # one input each
             "flow_layer": ["moons", 5, 0], "flow_read_point": ["moons", 0.5, -0.5], **flow_live.EXAMPLES}
 
@@ -34,6 +35,9 @@ Each coupling layer moves one coordinate by a monotone function of the other (an
 
 def model_name(density: str) -> str:
     return f"flow-{density}"
+
+
+MODELS = tuple(model_name(density) for density in FLOW_DENSITIES)
 
 
 def _model(density: str):
@@ -156,7 +160,7 @@ def show_layer(density: object, layer: object, seed: object) -> str:
 
 def build(lanes: Lanes) -> None:
     """The tab, inside the caller's gr.Blocks."""
-    with gr.Tab("Flows", id="flows"):
+    with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## Normalizing flows: exact densities on 2-D data\nA stack of invertible layers turns a "
                     "Gaussian into the data; because every layer is invertible with a cheap Jacobian, the flow "
                     "gives the exact log-density of any point, which we compare with the true density.")
@@ -232,4 +236,4 @@ def _shipped_models(ready: list[str], lanes: Lanes) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone("Normalizing flows", build)
+    common.run_alone(TITLE, build)

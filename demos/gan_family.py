@@ -14,6 +14,8 @@ from gen_core.sample import GAN_FAMILY, FamilyRecipe, family_label, render_famil
 
 N_RANGE = (1, 16)
 DEFAULTS = {"n": 10, "seed": 0}
+TITLE, TAB_ID = "GAN family", "gan-family"
+MODELS = GAN_FAMILY
 EXAMPLES = {"gan_family_generate": [10, 0], "gan_family_new_seed": [10]}  # one input per endpoint
 TABLE = (  # (card key, column heading, format)
     ("frechet_distance", "FD ↓", "{:.1f}"), ("inception_score", "IS ↑", "{:.2f}"),
@@ -136,7 +138,7 @@ def training_commands(records: dict[str, Record]) -> str:
 
 
 def build(lanes: Lanes) -> None:
-    with gr.Tab("GAN family", id="gan-family"):
+    with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## GAN family: four training methods, one seed\nThe original GAN, DCGAN, WGAN-GP and SNGAN, "
                     "trained on the same digits for the same number of generator steps. " + SHARED)
         names, errors = loaded()
@@ -172,4 +174,4 @@ def build(lanes: Lanes) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone("GAN family", build)
+    common.run_alone(TITLE, build)

@@ -14,6 +14,8 @@ CODE_RANGE = (-2.0, 2.0)          # the paper's extrapolation range; training dr
 STEPS_RANGE = (2, 16)
 DEFAULTS = {"choice": "3", "c1": 0.0, "c2": 0.0, "seed": 0}
 GRID_DEFAULTS = {"code": "c1", "steps": 8}
+TITLE, TAB_ID = "InfoGAN codes", "infogan"
+MODELS = (MODEL,)
 EXAMPLES = {"infogan_sample": ["3", 0.5, -0.5, 0], "infogan_new_seed": ["3", 0.5, -0.5],  # one input per endpoint
             "infogan_traversal": ["c1", 8, 0.0, 0.0, 0]}
 MEASURES = {"slant": "slant", "ink": "thickness (ink)"}
@@ -114,7 +116,7 @@ def toggle_raw(raw: bool, choice: str):
 
 
 def build(lanes: Lanes) -> None:
-    with gr.Tab("InfoGAN codes", id="infogan"):
+    with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## InfoGAN: codes it learned without labels\nThe generator was never told which digit is "
                     "which. It learned one 10-way code and two continuous codes; we measured what each controls.")
         try:
@@ -166,4 +168,4 @@ def build(lanes: Lanes) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone("InfoGAN codes", build)
+    common.run_alone(TITLE, build)

@@ -26,6 +26,8 @@ ELBO_SAMPLES = 32                 # one-sample ELBO estimates averaged per endpo
 DEFAULT_A = {"source": "test digit", "seed": 0, "digit": "1", "index": 0}
 DEFAULT_B = {"source": "test digit", "seed": 1, "digit": "7", "index": 0}
 _ENDPOINTS = ["test digit", 0, "1", 0, None, None, "seed", 1, "7", 0, None, None]  # A: a test digit, B: a seed
+TITLE, TAB_ID = "VAE interpolation", "vae"
+MODELS = (MODEL, MAP_MODEL)
 EXAMPLES = {"vae_interpolate": [*_ENDPOINTS, 12, "slerp"], "vae_details": [*_ENDPOINTS, 12, "slerp"],  # one each
             "vae_latent_map": _ENDPOINTS}
 
@@ -210,7 +212,7 @@ def _endpoint_controls(label: str, defaults: dict):
 
 
 def build(lanes: Lanes) -> None:
-    with gr.Tab("VAE interpolation", id="vae"):
+    with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## VAE: interpolate between two digits\nPick two endpoints — a seed (a prior sample), a "
                     "test digit of the standard MNIST, or your own drawing or picture — and walk the latent space between them.")
         try:
@@ -255,4 +257,4 @@ def build(lanes: Lanes) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone("VAE interpolation", build)
+    common.run_alone(TITLE, build)

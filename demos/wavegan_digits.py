@@ -21,6 +21,8 @@ REAL_DIR = Path(__file__).parent / "assets" / "real_digits"
 DIGIT_CHOICES = [("any digit", "any")] + [(f"{word} ({d})", str(d)) for d, word in enumerate(WORDS)]
 DEFAULTS = {"digit": "7", "n": 4, "seed": 0}
 MORPH_DEFAULTS = {"digit_a": "7", "seed_a": 0, "digit_b": "8", "seed_b": 1, "steps": 4}
+TITLE, TAB_ID = "WaveGAN audio", "wavegan"
+MODELS = (MODEL,)
 EXAMPLES = {"wavegan_generate": ["any", 8, 0], "wavegan_clip": ["3", 0], "wavegan_inspect": ["3", 0],  # one input each
             "wavegan_morph": ["7", 0, "8", 1, 8]}
 
@@ -204,7 +206,7 @@ def headline(model) -> str:
 
 
 def build(lanes: Lanes) -> None:
-    with gr.Tab("WaveGAN audio", id="wavegan"):
+    with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## WaveGAN: spoken digits as raw waveforms\n" + NOTICE)
         try:
             model = _model()
@@ -287,4 +289,4 @@ def build(lanes: Lanes) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone("WaveGAN audio", build)
+    common.run_alone(TITLE, build)

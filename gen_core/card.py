@@ -1,13 +1,15 @@
 """Model cards: README.md with Hugging Face YAML metadata whose model-index holds the metrics.
 
 Training writes the card (what data, how long); `python -m gen_core.evaluate` rewrites its
-metrics. The app reads the metrics back from the same YAML, so what it shows is what was measured.
+metrics, names the headline one, and sets the papers' figures on the same protocol beside ours.
+The app reads all of it back from the same YAML, so what it shows is what was measured (and what
+the paper printed), with no number typed into the app.
 """
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +34,36 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class PaperFigure:
+    """A published figure measured on the same protocol as one of ours (`key`)."""
+    key: str         # the Metric.key it sits beside
+    value: float
+    source: str      # paper, table and the setting the figure belongs to
+    se: float | None = None   # the paper's ± where it prints one
+
+
+@dataclass(frozen=True)
 class CardInfo:
     metrics: list[Metric]
     training: dict[str, Any]
+    paper: list[PaperFigure] = field(default_factory=list)
+    headline: str | None = None   # key of the metric that sums the model up
+
+    def metric(self, key: str) -> Metric | None:
+        return next((m for m in self.metrics if m.key == key), None)
 
 
-def build_card(model: Any, *, metrics: list[Metric] | dict, training: dict[str, Any] | None = None) -> ModelCard:
-    """A model card for `model` with the given metrics and training facts."""
+def build_card(model: Any, *, metrics: list[Metric] | dict, training: dict[str, Any] | None = None,
+               paper: list[PaperFigure] = (), headline: str | None = None) -> ModelCard:
+    """A model card for `model` with the given metrics, training facts and papers' figures."""
     metrics = list(metrics.values()) if isinstance(metrics, dict) else list(metrics)
     training = dict(training or {})
+    ours = {m.key for m in metrics}
+    if headline is not None and headline not in ours:
+        raise ValueError(f"headline {headline!r} is not one of the card's metrics")
+    for figure in paper:
+        if figure.key not in ours:
+            raise ValueError(f"paper figure for {figure.key!r} has no measured figure of ours beside it")
     name = training.get("name", model.family)
     dataset = model.config.data or "unknown"
     dataset_id, dataset_name, measured_by = model.card_dataset()
@@ -50,8 +73,11 @@ def build_card(model: Any, *, metrics: list[Metric] | dict, training: dict[str, 
     data = ModelCardData(
         library_name="gen_core", license="mit", tags=list(model._hub_mixin_info.model_card_data.tags or []),
         datasets=[dataset_id], metrics=sorted({m.key for m in metrics}) or None,
-        model_name=name, eval_results=results or None, training=training or None)
-    table = "\n".join(f"| {m.label} | {m.value:.4g} |" for m in metrics) or "| (not evaluated yet) | |"
+        model_name=name, eval_results=results or None, training=training or None, headline=headline,
+        paper=[{k: v for k, v in asdict(f).items() if v is not None} for f in paper] or None)
+    beside = {f.key: f for f in paper}
+    table = "\n".join(f"| {m.label} | {m.value:.4g} | {_paper_cell(beside.get(m.key))} |"
+                      for m in metrics) or "| (not evaluated yet) | | |"
     facts = "\n".join(f"- **{k}**: {v}" for k, v in training.items() if k != "name")
     doc = (sys.modules[type(model).__module__].__doc__ or "").strip()
     body = f"""---
@@ -72,8 +98,8 @@ def build_card(model: Any, *, metrics: list[Metric] | dict, training: dict[str, 
 
 Measured by `python -m gen_core.evaluate {name}` {measured_by}.
 
-| metric | value |
-|---|---|
+| metric | value | paper, same protocol |
+|---|---|---|
 {table}
 
 ## Use
@@ -86,14 +112,28 @@ model = gen_core.load("{name}")
     return ModelCard(body)
 
 
+def _paper_cell(figure: PaperFigure | None) -> str:
+    if figure is None:
+        return ""
+    return f"{format_figure(figure.value, figure.se)} ({figure.source})"
+
+
+def format_figure(value: float, se: float | None = None) -> str:
+    """A figure as people read it: 4 significant digits, and its ± where there is one."""
+    return f"{value:.4g}" + (f" ± {se:.2g}" if se is not None else "")
+
+
 def write_card(directory: str | Path, model: Any, *, metrics: list[Metric] | None = None,
-               training: dict[str, Any] | None = None) -> None:
-    """(Re)write directory/README.md, keeping the card's existing metrics or training facts
-    where new ones are not given."""
+               training: dict[str, Any] | None = None, paper: list[PaperFigure] | None = None,
+               headline: str | None = None) -> None:
+    """(Re)write directory/README.md. Training facts are kept when new ones are not given; new
+    metrics replace the old ones together with their headline and papers' figures."""
     path = Path(directory) / "README.md"
     old = read_card(directory) if path.exists() else CardInfo([], {})
-    card = build_card(model, metrics=old.metrics if metrics is None else metrics,
-                      training=old.training if training is None else training)
+    if metrics is None:
+        metrics, paper, headline = old.metrics, old.paper, old.headline
+    card = build_card(model, metrics=metrics, training=old.training if training is None else training,
+                      paper=paper or [], headline=headline)
     card.save(path)
 
 
@@ -102,4 +142,7 @@ def read_card(directory: str | Path) -> CardInfo:
     card = ModelCard.load(Path(directory) / "README.md")
     metrics = [Metric(r.metric_type, r.metric_name or r.metric_type, float(r.metric_value))
                for r in (card.data.eval_results or [])]
-    return CardInfo(metrics, dict(card.data.to_dict().get("training") or {}))
+    data = card.data.to_dict()
+    paper = [PaperFigure(f["key"], float(f["value"]), str(f["source"]), None if f.get("se") is None else float(f["se"]))
+             for f in data.get("paper") or []]
+    return CardInfo(metrics, dict(data.get("training") or {}), paper, data.get("headline"))

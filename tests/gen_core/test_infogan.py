@@ -139,7 +139,9 @@ def test_evaluator_stores_a_one_to_one_mapping(tiny, monkeypatch, tiny_classifie
 
     monkeypatch.setattr(gen_core, "load", lambda name, device=None: tiny_classifier)
     tiny.config.digit_of_code = []
-    results = evaluate_infogan(tiny, argparse.Namespace(n_per_class=2, seed=0))
+    report = evaluate_infogan(tiny, argparse.Namespace(n_per_class=2, seed=0))
+    results = report.metrics
+    assert report.headline == "categorical_accuracy" and [f.key for f in report.paper] == ["categorical_accuracy"]
     assert sorted(tiny.config.digit_of_code) == list(range(10))
     keys = [m.key for m in results]
     assert keys == ["categorical_accuracy", "c1_spearman_slant", "c1_spearman_ink",

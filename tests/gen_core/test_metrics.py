@@ -55,12 +55,14 @@ def test_stratified_order_balances_every_split():
 def test_parzen_matches_direct_formula():
     g = torch.Generator().manual_seed(0)
     mu, x, sigma = torch.rand(30, 4, generator=g), torch.rand(5, 4, generator=g), 0.3
-    mean, _ = metrics.parzen_log_likelihood(mu, x, sigma, batch_size=2)
+    mean, _ = metrics.parzen_log_likelihood(mu, x, sigma)
+    chunked = metrics.parzen_point_log_likelihoods(mu, x, [0.1, sigma], batch_size=2)[1]
     direct = []
     for xi in x.double():
         log_k = -((xi - mu.double()) ** 2).sum(1) / (2 * sigma ** 2)
         direct.append(torch.logsumexp(log_k, 0) - math.log(30) - 4 * math.log(sigma * math.sqrt(2 * math.pi)))
     assert mean == pytest.approx(torch.stack(direct).mean().item(), rel=1e-9)
+    assert torch.allclose(chunked, torch.stack(direct), rtol=1e-9)
 
 
 def test_parzen_sigma_is_chosen_on_validation():

@@ -1,0 +1,41 @@
+"""Model cards: metrics, the headline and the papers' figures survive a write and a read."""
+import pytest
+
+from gen_core.card import Metric, PaperFigure, read_card, write_card
+from gen_core.papers import PAPER_FIGURES
+
+
+def test_paper_figures_and_headline_round_trip(tiny_cgan, tmp_path):
+    metrics = [Metric("conditional_accuracy", "Conditional accuracy", 0.987),
+               Metric("parzen_log_likelihood", "Parzen", 121.5)]
+    write_card(tmp_path, tiny_cgan, metrics=metrics, paper=PAPER_FIGURES["cgan"], headline="conditional_accuracy",
+               training={"steps": 7})
+    info = read_card(tmp_path)
+    assert info.metrics == metrics and info.headline == "conditional_accuracy" and info.training["steps"] == 7
+    assert info.paper == [PaperFigure("parzen_log_likelihood", 132.0, PAPER_FIGURES["cgan"][0].source, 1.8)]
+    text = (tmp_path / "README.md").read_text()
+    assert "| Parzen | 121.5 | 132 ± 1.8 (Mirza & Osindero 2014" in text   # the person reading the card sees both
+
+
+def test_new_training_facts_keep_the_figures_and_new_figures_replace_them(tiny_cgan, tmp_path):
+    write_card(tmp_path, tiny_cgan, metrics=[Metric("parzen_log_likelihood", "Parzen", 121.5)],
+               paper=PAPER_FIGURES["cgan"], headline="parzen_log_likelihood")
+    write_card(tmp_path, tiny_cgan, training={"steps": 9})
+    kept = read_card(tmp_path)
+    assert kept.headline == "parzen_log_likelihood" and len(kept.paper) == 1 and kept.training == {"steps": 9}
+    write_card(tmp_path, tiny_cgan, metrics=[Metric("conditional_accuracy", "Conditional accuracy", 0.5)])
+    replaced = read_card(tmp_path)
+    assert replaced.paper == [] and replaced.headline is None and replaced.training == {"steps": 9}
+
+
+def test_a_card_without_figures_reads_as_empty(tiny_cgan, tmp_path):
+    write_card(tmp_path, tiny_cgan, metrics=[])
+    info = read_card(tmp_path)
+    assert (info.metrics, info.paper, info.headline) == ([], [], None)
+
+
+@pytest.mark.parametrize("bad", [{"headline": "missing"},
+                                 {"paper": [PaperFigure("missing", 1.0, "somewhere")]}])
+def test_a_headline_or_paper_figure_needs_a_figure_of_ours(tiny_cgan, tmp_path, bad):
+    with pytest.raises(ValueError, match="missing"):
+        write_card(tmp_path, tiny_cgan, metrics=[Metric("accuracy", "Accuracy", 0.9)], **bad)
