@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import gen_core
-from gen_core.card import Metric, read_card
+from gen_core.card import Metric, format_figure, read_card
 from gen_core.data.digit_input import DigitInputError, read_picture
 from gen_core.hub import LoadError
 from gen_core.imaging import png_bytes
@@ -278,18 +278,22 @@ def read_metrics(model: gen_core.HubModel) -> list[Metric]:
 
 
 def metrics_table(model: gen_core.HubModel) -> str:
-    """The model card's measured metrics as a Markdown table (or a note that there are none)."""
+    """The model card's measured metrics as a Markdown table, the papers' figures on the same protocol
+    beside ours, and the data the model saw (or a note that there are no metrics)."""
     try:
         info = read_card(model.source.directory)
     except (OSError, ValueError) as e:
         return f"_No readable model card ({type(e).__name__})._"
     if not info.metrics:
         return "_This model card has no measured metrics yet: run `python -m gen_core.evaluate`._"
-    rows = "\n".join(f"| {m.label} | {m.value:.4g} |" for m in info.metrics)
+    paper = {f.key: f for f in info.paper}
+    rows = "\n".join(f"| {m.label} | {format_figure(m.value, key=m.key)} | "
+                     + (f"{format_figure(paper[m.key].value, paper[m.key].se, m.key)} ({paper[m.key].source})"
+                        if m.key in paper else "") + " |" for m in info.metrics)
     seconds = info.training.get("train_seconds")
     trained = f"\n\nTrained on {model.config.data or 'unknown data'}" + (
-        f" in {seconds / 60:.1f} CPU-minutes" if seconds else "") + "."
-    return f"| metric | value |\n|---|---|\n{rows}{trained}"
+        f" in {seconds / 60:.1f} minutes of wall-clock time" if seconds else "") + "."
+    return f"| metric | ours | paper, same protocol |\n|---|---|---|\n{rows}{trained}"
 
 
 def unavailable(name: str, error: Exception) -> None:

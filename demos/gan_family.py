@@ -9,7 +9,7 @@ import gradio as gr
 from demos import common
 from demos.lanes import Lanes
 from demos.gan_plots import curves_figure
-from gen_core.card import read_card, read_training_log
+from gen_core.card import CardInfo, format_figure, read_card, read_training_log
 from gen_core.sample import GAN_FAMILY, FamilyRecipe, family_label, render_family
 
 N_RANGE = (1, 16)
@@ -19,7 +19,8 @@ MODELS = GAN_FAMILY
 EXAMPLES = {"gan_family_generate": [10, 0], "gan_family_new_seed": [10]}  # one input per endpoint
 TABLE = (  # (card key, column heading, format)
     ("frechet_distance", "FD ↓", "{:.1f}"), ("inception_score", "IS ↑", "{:.2f}"),
-    ("digits_covered", "digits ≥ 5%", "{:.0f} / 10"), ("kl_from_uniform", "KL(p̂(y) ‖ U) ↓", "{:.3f}"))
+    ("digits_covered", "digits ≥ 5%", "{:.0f} / 10"), ("kl_from_uniform", "KL(p̂(y) ‖ U) ↓", "{:.3f}"),
+    ("parzen_log_likelihood", "Parzen LL ↑", "{:.0f}"))
 
 OBJECTIVES = {
     "gan-mnist": r"**GAN** (Goodfellow et al. 2014), MLP networks. $\max_D \mathbb{E}_x \log D(x) + \mathbb{E}_z \log(1 - D(G(z)))$; "
@@ -34,11 +35,10 @@ OBJECTIVES = {
                    r"divided by its largest singular value (one power iteration per step), so $D$ is 1-Lipschitz; "
                    r"$D$ is the paper's deeper “standard CNN” (a stride-1 convolution before each strided one).",
 }
-SHARED = ("All four were trained by `python -m gen_core.train gan --variant … --diff-augment 3` with one loop: the "
-          "same 4,500 training digits, batch size 64, generator-step budget and seed (each recipe is below the curves); every image the "
-          "discriminator sees, real or generated, moved by up to 3 pixels (DiffAugment's translation, Zhao et al. 2020); "
-          "and an exponential moving average of the generator's weights as the exported model. Only the networks (MLP "
-          "for GAN; SNGAN's deeper discriminator), the discriminator's regularizer, the loss and the critic steps differ.")
+SHARED = ("All four were trained by `python -m gen_core.train gan --variant …` with one loop: the same data, "
+          "batch size, generator-step budget and seed (each recipe is below the curves), and an exponential moving "
+          "average of the generator's weights as the exported model. Only the networks (MLP for GAN; SNGAN's deeper "
+          "discriminator), the discriminator's regularizer, the loss and the critic steps differ.")
 
 
 def loaded() -> tuple[list[str], dict[str, str]]:
@@ -80,20 +80,29 @@ class Record:
     metrics: dict[str, float]
     training: dict[str, Any]
     log: list[dict[str, float]]
+    card: CardInfo = CardInfo([], {})
+    data: str = ""
 
 
 def read_records(names: list[str]) -> dict[str, Record]:
     """Each model's card metrics, training facts and training log; empty where the card or log is missing."""
     records = {}
     for name in names:
-        directory = common.get_model(name).source.directory
+        model = common.get_model(name)
+        directory = model.source.directory
         try:
             card = read_card(directory)
-            metrics, training = {m.key: m.value for m in card.metrics}, card.training
         except (OSError, ValueError):
-            metrics, training = {}, {}
-        records[name] = Record(metrics, training, read_training_log(directory))
+            card = CardInfo([], {})
+        records[name] = Record({m.key: m.value for m in card.metrics}, card.training, read_training_log(directory),
+                               card, model.config.data)
     return records
+
+
+def shared_data(records: dict[str, Record]) -> str:
+    """What the models were trained on, from their configs: one line if they share it."""
+    data = sorted({r.data or "unknown data" for r in records.values()})
+    return f"Trained on: {data[0]}." if len(data) == 1 else "Trained on different data: " + "; ".join(data) + "."
 
 
 def metrics_markdown(records: dict[str, Record]) -> str:
@@ -104,15 +113,27 @@ def metrics_markdown(records: dict[str, Record]) -> str:
         cells = [fmt.format(values[key]) if key in values else "not measured" for key, _, fmt in TABLE]
         trained = f"{log[-1]['step']:,} steps, {log[-1]['seconds'] / 60:.0f} min" if log else "no log"
         lines.append(f"| {family_label(name)} | " + " | ".join(cells) + f" | {trained} |")
-    floor = _first(records, "frechet_distance_real_floor")
-    ceiling = _first(records, "inception_score_real")
-    notes = ["FD: Fréchet distance on the project classifier's features, 1,000 samples vs the 500 held-out digits"
-             + (f"; 1,000 real training digits score {floor:.1f} (the floor)." if floor else "."),
-             "IS: Inception score under the same classifier, 1,000 samples in 10 splits"
-             + (f"; held-out real digits score {ceiling:.2f}." if ceiling else "."),
-             "Mode coverage: digits that the classifier sees in at least 5% of the samples; KL of that "
-             "histogram from uniform, 0 when balanced. Measured by `python -m gen_core.evaluate NAME`."]
+    floor, ceiling = _first(records, "frechet_distance_real_floor"), _first(records, "inception_score_real")
+    notes = []
+    if _label(records, "frechet_distance"):
+        notes.append(f"FD: {_label(records, 'frechet_distance')}" + (
+            f"; the floor ({_label(records, 'frechet_distance_real_floor')}): {floor:.1f}." if floor else "."))
+    if _label(records, "inception_score"):
+        notes.append(f"IS: {_label(records, 'inception_score')}" + (
+            f"; {_label(records, 'inception_score_real')}: {ceiling:.2f}." if ceiling else "."))
+    if _label(records, "parzen_log_likelihood"):
+        paper = next((f for r in records.values() for f in r.card.paper if f.key == "parzen_log_likelihood"), None)
+        notes.append(f"Parzen LL: {_label(records, 'parzen_log_likelihood')}" + (
+            f"; the paper's figure on the same protocol: {format_figure(paper.value, paper.se)} ({paper.source})."
+            if paper else "."))
+    notes.append("Mode coverage: digits that the classifier sees in at least 5% of the samples; KL of that "
+                 "histogram from uniform, 0 when balanced. Measured by `python -m gen_core.evaluate NAME`.")
     return "\n".join(lines) + "\n\n" + "\n".join(f"- {note}" for note in notes)
+
+
+def _label(records: dict[str, Record], key: str) -> str | None:
+    """How the cards describe a figure (the protocol: how many samples, against which digits)."""
+    return next((m.label for r in records.values() for m in r.card.metrics if m.key == key), None)
 
 
 def _first(records: dict[str, Record], key: str) -> float | None:
@@ -141,6 +162,8 @@ def build(lanes: Lanes) -> None:
     with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## GAN family: four training methods, one seed\nThe original GAN, DCGAN, WGAN-GP and SNGAN, "
                     "trained on the same digits for the same number of generator steps. " + SHARED)
+        records = read_records(loaded()[0])
+        gr.Markdown(shared_data(records))
         names, errors = loaded()
         for name, error in errors.items():
             common.unavailable(name, error)
@@ -160,7 +183,6 @@ def build(lanes: Lanes) -> None:
                 image = gr.Image(first_image, type="filepath", format="png", label="One row per model (PNG)",
                                  buttons=["download"], elem_classes="pixelated", interactive=False, height=380)
                 recipe = gr.Markdown(first_recipe)
-        records = read_records(names)
         gr.Markdown("### Measured (from the model cards)\n" + metrics_markdown(records))
         gr.Markdown("### Objectives\n" + "\n\n".join(f"- {OBJECTIVES[name]}" for name in names),
                     latex_delimiters=common.LATEX)

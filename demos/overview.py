@@ -7,6 +7,7 @@ table by its card alone.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import gradio as gr
@@ -72,8 +73,11 @@ def _cell(text: str) -> str:
 
 
 def headline_cell(card: CardInfo | None) -> str:
+    """The headline figure, named by its card label up to the protocol's details in parentheses."""
     metric = card.metric(card.headline) if card and card.headline else None
-    return f"{_cell(metric.label)}: **{format_figure(metric.value)}**" if metric else "not evaluated"
+    if metric is None:
+        return "not evaluated"
+    return f"{_cell(metric.label.split(' (')[0])}: **{format_figure(metric.value, key=metric.key)}**"
 
 
 def paper_cell(card: CardInfo | None) -> str:
@@ -82,8 +86,8 @@ def paper_cell(card: CardInfo | None) -> str:
     parts = []
     for figure in card.paper:
         ours = card.metric(figure.key)
-        parts.append(f"ours **{format_figure(ours.value)}** · paper **{format_figure(figure.value, figure.se)}** "
-                     f"({_cell(figure.source)})")
+        parts.append(f"{_cell(ours.label.split(' (')[0])}: ours **{format_figure(ours.value, key=ours.key)}** · "
+                     f"paper **{format_figure(figure.value, figure.se, figure.key)}** ({_cell(figure.source.split(':')[0])})")
     return "<br>".join(parts)
 
 
@@ -100,6 +104,10 @@ def table(all_rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def select_tab(tab_id: str) -> gr.Tabs:
+    return gr.Tabs(selected=tab_id)
+
+
 def build(lanes: Lanes, tabs: list[tuple[str, str, tuple[str, ...]]] = ()) -> None:
     """The overview of every model; `tabs` (title, id, models) are the other tabs, given buttons that open them."""
     with gr.Tab(TITLE, id=TAB_ID) as tab:
@@ -109,9 +117,9 @@ def build(lanes: Lanes, tabs: list[tuple[str, str, tuple[str, ...]]] = ()) -> No
         with gr.Row():
             for title, tab_id, _ in tabs:
                 open_tab = gr.Button(f"Open {title}", size="sm")
-                # A switch of tab in this browser only: no input, nothing computed, so no endpoint to expose.
-                open_tab.click(lambda tab_id=tab_id: gr.Tabs(selected=tab_id), None, tab.parent, api_name=False,
-                               queue=False)
+                # A switch of tab in this browser only: no input and nothing computed, so no endpoint to expose.
+                open_tab.click(lanes.light.admit(functools.partial(select_tab, tab_id)), None, tab.parent,
+                               api_name=False)
         gr.Markdown(table(rows(list(tabs))))
         gr.Markdown(MEASURES)
 

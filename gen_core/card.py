@@ -115,11 +115,14 @@ model = gen_core.load("{name}")
 def _paper_cell(figure: PaperFigure | None) -> str:
     if figure is None:
         return ""
-    return f"{format_figure(figure.value, figure.se)} ({figure.source})"
+    return f"{format_figure(figure.value, figure.se, figure.key)} ({figure.source})"
 
 
-def format_figure(value: float, se: float | None = None) -> str:
-    """A figure as people read it: 4 significant digits, and its ± where there is one."""
+def format_figure(value: float, se: float | None = None, key: str = "") -> str:
+    """A figure as people read it: 4 significant digits (an accuracy as a percentage), and its ± where
+    there is one."""
+    if "accuracy" in key:
+        return f"{100 * value:.2f}%" + (f" ± {100 * se:.2g}" if se is not None else "")
     return f"{value:.4g}" + (f" ± {se:.2g}" if se is not None else "")
 
 

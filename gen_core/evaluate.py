@@ -297,9 +297,9 @@ def _classifier_view(classifier, samples, labels, real, test_inputs, test_labels
     the classes (0, 1, ..., 9, 0, ...), as real does, so every split of the IS is class-balanced."""
     seen, quality = _fidelity(classifier, samples, real, test_inputs, test_labels, unit)
     return seen, [
-        Metric("conditional_accuracy", f"Generated {unit} classified as the requested digit ({len(samples)})",
+        Metric("conditional_accuracy", f"Generated {unit} classified as the requested digit ({len(samples):,})",
                metrics.conditional_accuracy(seen.probs, labels)),
-        Metric("classifier_accuracy_real", f"Classifier accuracy on held-out real {unit} ({len(test_inputs)}), the ceiling",
+        Metric("classifier_accuracy_real", f"Classifier accuracy on the {len(test_inputs):,} real test {unit}, the ceiling",
                metrics.conditional_accuracy(seen.test_probs, test_labels)),
     ] + quality
 
@@ -317,13 +317,13 @@ def _fidelity(classifier, samples, real, test_inputs, test_labels, unit: str,
     is_mean, is_std = metrics.inception_score(probs, splits=10)
     real_is, real_is_std = metrics.inception_score(test_probs[order[:len(order) - len(order) % 10]], splits=10)
     return Seen(feats, probs, test_feats, test_probs), [
-        Metric("frechet_distance", f"Fréchet distance on classifier features, {n} generated vs held-out",
+        Metric("frechet_distance", f"Fréchet distance on classifier features, {n:,} generated vs the {len(test_inputs):,} test {unit}",
                metrics.frechet_distance(feats, test_feats)),
-        Metric("frechet_distance_real_floor", f"Fréchet distance floor: {n} real training {unit} vs held-out",
+        Metric("frechet_distance_real_floor", f"Fréchet distance floor: {n:,} real training {unit} vs the same test {unit}",
                metrics.frechet_distance(real_feats, test_feats)),
-        Metric("inception_score", f"Inception score (classifier), {n} {unit}, 10 {splits}", is_mean),
+        Metric("inception_score", f"Inception score (classifier), {n:,} {unit}, 10 {splits}", is_mean),
         Metric("inception_score_std", "Inception score std over splits", is_std),
-        Metric("inception_score_real", f"Inception score of held-out real {unit} ({len(test_inputs)}), same protocol", real_is),
+        Metric("inception_score_real", f"Inception score of the {len(test_inputs):,} real test {unit}, same protocol", real_is),
         Metric("inception_score_real_std", "Inception score std over splits, real", real_is_std),
     ]
 

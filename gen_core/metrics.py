@@ -1,6 +1,6 @@
 """Sample-quality metrics: pure functions on tensors.
 
-Definitions follow ../shared/reference/metrics-and-paper-numbers.md. Features and probabilities
+Definitions follow the papers cited at each function (IS: Salimans et al. 2016; FD: Heusel et al. 2017, on our classifier's features; Parzen: Goodfellow et al. 2014). Features and probabilities
 come from the project's MNIST classifier (gen_core.models.classifier).
 """
 from __future__ import annotations

@@ -11,6 +11,8 @@ import app
 from demos import common
 from serving import serving
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def client():

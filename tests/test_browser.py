@@ -1,6 +1,6 @@
 """The app in a real browser: Debian's chromium driven by playwright opens every tab, drives its main
 control, waits for the new output and saves a screenshot of each tab (GEN_CORE_SCREENSHOT_DIR, or a
-temporary folder). Skipped, with the reason, only where chromium or playwright is missing; CI installs both."""
+temporary folder). Skipped, with the reason, only where chromium or playwright is missing; CI installs both, and fails without them."""
 import os
 import shutil
 from pathlib import Path
@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import gen_core
+import needs
 from serving import serving
 
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (requirements-train.txt)")
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)")
+pytestmark = [pytest.mark.slow, needs.program("chromium", "apt-get install chromium"),
+              needs.package("playwright", "pip install -r requirements-train.txt")]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 30_000
@@ -21,8 +23,10 @@ TIMEOUT_MS = 30_000
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
     errors: list[str] = []
-    with serving() as (_, url), playwright.sync_playwright() as p:
+    with serving() as (_, url), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.on("pageerror", lambda e: errors.append(str(e)))
@@ -118,4 +122,17 @@ def test_a_drawing_reaches_the_model_in_the_browser(page, shots):
     _panel(page).get_by_text("A (drawing)").wait_for()
     assert not _panel(page).locator(".toast-body.error, .error").filter(visible=True).count()
     _screenshot(page, shots, "vae-drawing")
+    assert not page.errors, page.errors
+
+
+def test_the_overview_opens_first_and_its_buttons_open_the_tabs(page, shots):
+    page.get_by_role("tab", name="Overview").click()
+    panel = _panel(page)
+    panel.get_by_role("table").first.wait_for()
+    assert panel.get_by_role("row").count() >= 1 + len(gen_core.available())
+    _screenshot(page, shots, "overview")
+    panel.get_by_role("button", name="Open GAN family").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[role=tab]')].some(t => t.textContent.trim() === 'GAN family'"
+        " && t.getAttribute('aria-selected') === 'true')")
     assert not page.errors, page.errors

@@ -16,6 +16,8 @@ from PIL import Image
 import demos
 from serving import serving
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 CALL_TIMEOUT_S = 60
 UPLOADS = ("Imageeditor", "File")  # None in the hypothesis test; hostile files have their own test below

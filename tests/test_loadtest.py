@@ -7,10 +7,14 @@ import http.client
 import time
 from urllib.parse import urlsplit
 
+import pytest
+
 import demos
 from serving import serving
 from tools import loadtest
 from tools.serve import free_port, http_call, launch_app, resident_mb
+
+pytestmark = pytest.mark.slow
 
 PASS = 2      # calls of each endpoint per pass
 LEAK_MB = 40  # what a pass of 2 x 18 requests may add; a leak of 1 MB per request adds 36

@@ -58,11 +58,13 @@ def server():
 
 @pytest.mark.parametrize("path", ["/gradio_api/file=/etc/passwd", "/gradio_api/file=../../../../etc/passwd",
                                   f"/gradio_api/file={ROOT / 'app.py'}", f"/gradio_api/file={ROOT / 'weights'}"])
+@pytest.mark.slow
 def test_no_file_outside_the_outputs_is_served(server, path):
     response = httpx.get(server + path)
     assert response.status_code in (403, 404) and "root:" not in response.text and "import" not in response.text
 
 
+@pytest.mark.slow
 def test_an_output_file_is_served(server):
     path, _ = Client(server, verbose=False, analytics_enabled=False, download_files=False).predict(
         "3", 1, 0, 4.0, api_name="/cgan_generate")
@@ -70,12 +72,14 @@ def test_an_output_file_is_served(server):
     assert httpx.get(url if url.startswith("http") else server + url).status_code == 200
 
 
+@pytest.mark.slow
 def test_uploads_over_the_cap_are_refused(server):
     big = b"\0" * (11 * 1024 * 1024)
     response = httpx.post(server + "/gradio_api/upload", files={"files": ("big.png", big, "image/png")})
     assert response.status_code == 413 and "10" in response.text
 
 
+@pytest.mark.slow
 def test_an_unexpected_error_shows_no_traceback_or_path(server, monkeypatch):
     from demos import wavegan_digits
 

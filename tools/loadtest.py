@@ -17,7 +17,6 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 
 from tools.serve import endpoints, free_port, launch_app, percentile, resident_mb
 

@@ -2,7 +2,7 @@
 
 A small CNN (conv32, conv64, FC128, FC10) trained only on the training split. Its 128-d
 penultimate activations are the features for Frechet distances, its softmax the p(y|x) for
-Inception scores and conditional accuracy (../shared/reference/metrics-and-paper-numbers.md).
+Inception scores and conditional accuracy (gen_core.metrics).
 """
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from gen_core.train import cgan, classifier, flow, gan, infogan, speech_classifier, vae, wavegan
 from gen_core.train.loop import add_common_arguments, run
@@ -23,8 +24,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parse(argv)
-    run(args.family, TRAINERS[args.family], args)
+    run(args.family, TRAINERS[args.family], args, argv)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,10 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint-dir", help="default: checkpoints/<name of --out>")
     parser.add_argument("--checkpoint-every", type=int, default=500)
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    parser.add_argument("--stop-at", type=int, metavar="STEP",
+                        help="end this stage after STEP steps with a checkpoint and no export; --resume with the "
+                             "same --steps continues it, and the result is the run --steps alone gives, bit for bit "
+                             "(--steps is part of the recipe: learning-rate schedules span it)")
     parser.add_argument("--init-from", metavar="DIR",
                         help="fine-tune: start the generator from these exported weights (a save_pretrained folder, "
                              "e.g. weights/wavegan-digits) instead of at random; the step count starts at 0, and a "
@@ -220,10 +224,14 @@ def training_steps(task: Task, stream: Stream, noise: torch.Generator, start: in
         yield step, task.step(next(stream.batches), noise)
 
 
-def run(family: str, module: ModuleType, args: argparse.Namespace) -> Path:
-    """Train `family` as configured by `args`; returns the directory written by save_pretrained."""
+def run(family: str, module: ModuleType, args: argparse.Namespace, command: list[str]) -> Path:
+    """Train `family` as configured by `args` (parsed from `command`, which the card records); returns
+    the directory written by save_pretrained."""
     if args.log_every < 1:
         raise SystemExit(f"--log-every must be at least 1, got {args.log_every}")
+    stop = args.steps if args.stop_at is None else args.stop_at
+    if not 1 <= stop <= args.steps:
+        raise SystemExit(f"--stop-at must be from 1 to --steps ({args.steps}), got {args.stop_at}")
     if args.threads:
         torch.set_num_threads(args.threads)
     runtime = setup_runtime(args.seed)
@@ -263,7 +271,7 @@ def run(family: str, module: ModuleType, args: argparse.Namespace) -> Path:
                         "elapsed": elapsed + time.perf_counter() - t0}, tmp)
             tmp.replace(ckpt_path)  # never leave a half-written checkpoint
 
-    for step, losses in training_steps(task, stream, noise, step, args.steps):
+    for step, losses in training_steps(task, stream, noise, step, stop):
         bar.update(1)
         log.add(losses)
         if step % 10 == 0:
@@ -272,10 +280,13 @@ def run(family: str, module: ModuleType, args: argparse.Namespace) -> Path:
             with torch.random.fork_rng(devices=cuda_devices(runtime)):  # measuring draws nothing from training's RNG
                 measures = task.measure() if runtime.is_main and hasattr(task, "measure") else {}
             log.close_row(step, elapsed + time.perf_counter() - t0, measures)
-        if step % args.checkpoint_every == 0 or step == args.steps:
+        if step % args.checkpoint_every == 0 or step == stop:
             save_checkpoint()
     bar.close()
-    if runtime.is_main:
+    if step < args.steps:
+        if runtime.is_main:
+            print(f"stopped after {step} of {args.steps} steps; continue with --resume", file=sys.stderr)
+    elif runtime.is_main:
         model = task.export().cpu().eval()
         model.config.data = stream.description
         model.save_pretrained(out)
@@ -285,7 +296,7 @@ def run(family: str, module: ModuleType, args: argparse.Namespace) -> Path:
             "name": out.name, "steps": step, "batch_size": args.batch_size * runtime.world_size,
             "processes": runtime.world_size, "device": str(runtime.device), "seed": args.seed,
             "train_seconds": round(seconds, 1),
-            "command": "python -m gen_core.train " + " ".join(shlex.quote(a) for a in sys.argv[1:])})
+            "command": "python -m gen_core.train " + " ".join(shlex.quote(a) for a in command)})
         print(f"saved {out} after {step} steps in {seconds:.0f} s", file=sys.stderr)
         if args.push_to_hub:
             model.push_to_hub(args.push_to_hub)

@@ -67,6 +67,7 @@ def test_new_seed_is_in_range_and_used():
     assert 0 <= seed <= 2 ** 32 - 1 and f"seed `{seed}`" in recipe
 
 
+@pytest.mark.slow
 def test_shipped_generator_draws_the_requested_digit():
     """A quality floor on the shipped weights, judged by the shipped classifier."""
     model, classifier = gen_core.load("cgan-mnist"), gen_core.load("mnist-classifier")

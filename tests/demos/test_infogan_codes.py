@@ -95,6 +95,7 @@ def test_bad_input_is_a_plain_sentence(call, message):
     assert text.startswith(message) and text.endswith(".") and "Traceback" not in text
 
 
+@pytest.mark.slow
 def test_shipped_codes_draw_their_digits():
     """A quality floor on the shipped weights and fresh noise: the mapped code draws its digit, per the
     classifier, at most 3 points under the card's figure (10,000 samples)."""

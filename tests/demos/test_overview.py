@@ -4,7 +4,7 @@ import pytest
 
 import gen_core
 from demos import common, overview
-from gen_core.card import Metric, read_card, write_card
+from gen_core.card import Metric, format_figure, read_card, write_card
 from gen_core.papers import PAPER_FIGURES
 
 TABS = [("cGAN digits", "cgan", ("cgan-mnist",))]
@@ -39,14 +39,14 @@ def test_every_registered_model_has_a_row(lab):
 
 def test_a_row_shows_the_headline_and_the_paper_beside_ours(lab):
     line = _line(overview.table(list(lab.values())), "cgan-mnist")
-    assert "| cGAN digits |" in line and "Conditional accuracy: **0.4321**" in line
-    assert "ours **98.76** · paper **132 ± 1.8** (Mirza & Osindero 2014" in line
+    assert "| cGAN digits |" in line and "Conditional accuracy: **43.21%**" in line
+    assert "Parzen log-likelihood: ours **98.76** · paper **132 ± 1.8** (Mirza & Osindero 2014, Table 1)" in line
     assert "| test |" in line   # the data named in the model's config
 
 
 def test_a_card_without_a_paper_figure(lab):
     line = _line(overview.table(list(lab.values())), "mnist-classifier")
-    assert "used by the measures" in line and "**0.9876**" in line and "| — |" in line
+    assert "used by the measures" in line and "Accuracy on 10,000 test images: **98.76%**" in line and "| — |" in line
 
 
 def test_a_model_whose_weights_fail_explains_itself_and_the_rest_still_show(lab):
@@ -66,4 +66,4 @@ def test_the_shipped_rows_are_what_the_cards_say():
         if card.headline:
             assert overview.headline_cell(card) in line
         for figure in card.paper:
-            assert f"paper **{figure.value:.4g}" in line
+            assert f"paper **{format_figure(figure.value, figure.se, figure.key)}**" in line

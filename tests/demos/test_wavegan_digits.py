@@ -119,6 +119,7 @@ def test_bad_input_is_a_plain_sentence(call, message):
         call()
 
 
+@pytest.mark.slow
 def test_shipped_weights_say_the_asked_digit():
     """A floor 8 points under the card's figure (about 3 standard errors on 200 fresh clips; the
     evaluator's own run uses 1,000; chance is 10%): catches weights that lost the digit conditioning

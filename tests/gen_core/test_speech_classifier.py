@@ -1,5 +1,4 @@
 """The spoken-digit classifier: log-mel front end, contract, save/load, trainer and evaluator on a tiny set."""
-import shutil
 
 import pytest
 import torch
@@ -11,6 +10,7 @@ from gen_core.data import spoken_digits
 from gen_core.models.speech_classifier import SpeechClassifierConfig, SpeechDigitClassifier
 from gen_core.train.__main__ import main as train
 from gen_core.train.speech_classifier import augment, fit_guide
+import needs
 
 
 def test_mel_filters_cover_the_band_and_a_tone_lands_in_its_band():
@@ -40,8 +40,7 @@ def test_augment_shifts_and_scales_each_clip():
     assert ((moved.max(1).values >= 0.25) & (moved.max(1).values <= 0.75)).all()
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None,
-                    reason="espeak-ng is not installed (apt-get install espeak-ng); CI installs it")
+@needs.program("espeak-ng", "apt-get install espeak-ng")
 def test_train_and_evaluate_on_a_tiny_set(tmp_path, capsys):
     spoken_digits.synthesize(tmp_path / "data", n_speakers=4, takes=2, seed=1)
     train(["speech-classifier", "--out", str(tmp_path / "out"), "--checkpoint-dir", str(tmp_path / "c"),

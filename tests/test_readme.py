@@ -1,0 +1,35 @@
+"""The README is a front page: short, the two commands first, the quality table what the cards say,
+and every link it gives leads somewhere."""
+import re
+from pathlib import Path
+
+from tools import readme
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXT = (ROOT / "README.md").read_text()
+
+
+def test_it_is_a_front_page_with_the_two_commands_first():
+    body = TEXT.split("\n---\n", 1)[1]   # after the Space's front matter
+    assert len(body.splitlines()) <= 150
+    launch, tests, tabs = (body.index(s) for s in ("<!-- launch -->", "pip install -r requirements-train.txt", "## The tabs"))
+    assert launch < tests < tabs
+
+
+def test_the_quality_table_is_what_the_cards_say():
+    assert readme.render(TEXT, readme.quality_table()) == TEXT, "stale: run python -m tools.readme"
+
+
+def test_a_stale_table_is_caught(tmp_path, monkeypatch, capsys):
+    stale = readme.render(TEXT, "| model |\n|---|\n| `cgan-mnist` |")
+    monkeypatch.setattr(readme, "README", tmp_path / "README.md")
+    (tmp_path / "README.md").write_text(stale)
+    assert readme.main(["--check"]) == 1 and "run python -m tools.readme" in capsys.readouterr().err
+
+
+def test_every_local_link_and_picture_exists():
+    targets = re.findall(r"\]\(([^)#]+)\)", TEXT)
+    assert targets
+    for target in targets:
+        if not target.startswith("http"):
+            assert (ROOT / target).is_file(), target
