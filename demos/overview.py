@@ -49,11 +49,12 @@ class Row:
 
 
 def rows(tabs: list[tuple[str, str, tuple[str, ...]]]) -> list[Row]:
-    """One row per registered model. `tabs` is (title, id, models) for each tab; a model no tab drives
-    (the classifiers the measures use) has no tab."""
+    """One row per registered model, in the order of the tabs that drive them. `tabs` is (title, id,
+    models) for each tab; a model no tab drives (the classifiers the measures use) comes last, with no tab."""
     drives = {name: (title, tab_id) for title, tab_id, models in tabs for name in models}
+    in_tab_order = [name for _, _, models in tabs for name in models if name in REGISTRY]
     out = []
-    for name in gen_core.available():
+    for name in in_tab_order + [name for name in gen_core.available() if name not in drives]:
         family = REGISTRY[name].family
         try:
             model = common.get_model(name)

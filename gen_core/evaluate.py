@@ -314,8 +314,9 @@ def _fidelity(classifier, samples, real, test_inputs, test_labels, unit: str,
     real_feats, _ = classifier.features_and_probs(real)
     test_feats, test_probs = classifier.features_and_probs(test_inputs)
     order = metrics.stratified_order(test_labels)
+    order = order[:len(order) - len(order) % 10]   # 10 equal splits, each class-balanced
     is_mean, is_std = metrics.inception_score(probs, splits=10)
-    real_is, real_is_std = metrics.inception_score(test_probs[order[:len(order) - len(order) % 10]], splits=10)
+    real_is, real_is_std = metrics.inception_score(test_probs[order], splits=10)
     return Seen(feats, probs, test_feats, test_probs), [
         Metric("frechet_distance", f"Fréchet distance on classifier features, {n:,} generated vs the {len(test_inputs):,} test {unit}",
                metrics.frechet_distance(feats, test_feats)),
@@ -323,7 +324,8 @@ def _fidelity(classifier, samples, real, test_inputs, test_labels, unit: str,
                metrics.frechet_distance(real_feats, test_feats)),
         Metric("inception_score", f"Inception score (classifier), {n:,} {unit}, 10 {splits}", is_mean),
         Metric("inception_score_std", "Inception score std over splits", is_std),
-        Metric("inception_score_real", f"Inception score of the {len(test_inputs):,} real test {unit}, same protocol", real_is),
+        Metric("inception_score_real", f"Inception score of {len(order):,} real test {unit} (as many of each class), "
+               "10 splits", real_is),
         Metric("inception_score_real_std", "Inception score std over splits, real", real_is_std),
     ]
 

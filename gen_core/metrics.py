@@ -52,12 +52,16 @@ def inception_score(probs: torch.Tensor, splits: int = 10) -> tuple[float, float
 
 
 def stratified_order(labels: torch.Tensor) -> torch.Tensor:
-    """Indices that interleave the classes (0, 1, ..., 9, 0, 1, ...) so equal splits are balanced."""
+    """Indices of a class-balanced subset (as many of each class as the rarest has), interleaving the
+    classes (0, 1, ..., 9, 0, 1, ...), so every run of n_classes consecutive items is balanced."""
     rank_in_class = torch.empty_like(labels)
-    for c in labels.unique():
+    classes = labels.unique()
+    for c in classes:
         where = (labels == c).nonzero().squeeze(1)
         rank_in_class[where] = torch.arange(len(where))
-    return torch.argsort(rank_in_class * (int(labels.max()) + 1) + labels)
+    keep = min(int((labels == c).sum()) for c in classes)
+    order = torch.argsort(rank_in_class * (int(labels.max()) + 1) + labels)
+    return order[rank_in_class[order] < keep]
 
 
 def parzen_point_log_likelihoods(samples: torch.Tensor, test: torch.Tensor, sigmas: list[float],

@@ -33,8 +33,9 @@ def _line(text: str, name: str) -> str:
     return next(line for line in text.splitlines() if line.startswith(f"| `{name}` |"))
 
 
-def test_every_registered_model_has_a_row(lab):
+def test_every_registered_model_has_a_row_in_the_order_of_the_tabs(lab):
     assert sorted(lab) == gen_core.available()
+    assert list(lab)[0] == "cgan-mnist" and list(lab)[-1] == "wgan-gp-mnist"   # the tab's model, then A to Z
 
 
 def test_a_row_shows_the_headline_and_the_paper_beside_ours(lab):

