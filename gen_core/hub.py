@@ -36,7 +36,7 @@ class Entry:
 FLOW_DENSITIES = toy2d.NAMES  # one trained flow per toy density
 GAN_VARIANTS = ("gan", "dcgan", "wgan-gp", "sngan")  # the GAN family tab; gen_core.train.gan --variant
 REGISTRY: dict[str, Entry] = {
-    "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v1"),
+    "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v2"),  # v2: the standard 50,000 training digits
     # v2: 30,000 steps with DiffAugment, DCGAN's discriminator without batch norm (v1: 5,000 steps)
     **{f"{variant}-mnist": Entry("gan", f"{HUB_ORG}/{variant}-mnist", "v2") for variant in GAN_VARIANTS},
     "infogan-mnist": Entry("infogan", f"{HUB_ORG}/infogan-mnist", "v2"),  # v2: the standard 50,000 training digits
