@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import gen_core
-from gen_core.card import Metric, format_figure, read_card
+from gen_core.card import Metric, format_figure, paper_cell, read_card
 from gen_core.data.digit_input import DigitInputError, read_picture
 from gen_core.hub import LoadError
 from gen_core.imaging import png_bytes
@@ -287,9 +287,8 @@ def metrics_table(model: gen_core.HubModel) -> str:
     if not info.metrics:
         return "_This model card has no measured metrics yet: run `python -m gen_core.evaluate`._"
     paper = {f.key: f for f in info.paper}
-    rows = "\n".join(f"| {m.label} | {format_figure(m.value, key=m.key)} | "
-                     + (f"{format_figure(paper[m.key].value, paper[m.key].se, m.key)} ({paper[m.key].source})"
-                        if m.key in paper else "") + " |" for m in info.metrics)
+    rows = "\n".join(f"| {m.label} | {format_figure(m.value, key=m.key)} | {paper_cell(paper.get(m.key))} |"
+                     for m in info.metrics)
     seconds = info.training.get("train_seconds")
     trained = f"\n\nTrained on {model.config.data or 'unknown data'}" + (
         f" in {seconds / 60:.1f} minutes of wall-clock time" if seconds else "") + "."

@@ -77,11 +77,17 @@ def same_z_note(names: list[str]) -> str:
 @dataclass(frozen=True)
 class Record:
     """What the tab shows of one model besides its samples, read once from its card and training log."""
-    metrics: dict[str, float]
-    training: dict[str, Any]
+    card: CardInfo
     log: list[dict[str, float]]
-    card: CardInfo = CardInfo([], {})
-    data: str = ""
+    data: str
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        return {m.key: m.value for m in self.card.metrics}
+
+    @property
+    def training(self) -> dict[str, Any]:
+        return self.card.training
 
 
 def read_records(names: list[str]) -> dict[str, Record]:
@@ -94,8 +100,7 @@ def read_records(names: list[str]) -> dict[str, Record]:
             card = read_card(directory)
         except (OSError, ValueError):
             card = CardInfo([], {})
-        records[name] = Record({m.key: m.value for m in card.metrics}, card.training, read_training_log(directory),
-                               card, model.config.data)
+        records[name] = Record(card, read_training_log(directory), model.config.data)
     return records
 
 

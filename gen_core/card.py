@@ -76,7 +76,7 @@ def build_card(model: Any, *, metrics: list[Metric] | dict, training: dict[str, 
         model_name=name, eval_results=results or None, training=training or None, headline=headline,
         paper=[{k: v for k, v in asdict(f).items() if v is not None} for f in paper] or None)
     beside = {f.key: f for f in paper}
-    table = "\n".join(f"| {m.label} | {m.value:.4g} | {_paper_cell(beside.get(m.key))} |"
+    table = "\n".join(f"| {m.label} | {m.value:.4g} | {paper_cell(beside.get(m.key))} |"
                       for m in metrics) or "| (not evaluated yet) | | |"
     facts = "\n".join(f"- **{k}**: {v}" for k, v in training.items() if k != "name")
     doc = (sys.modules[type(model).__module__].__doc__ or "").strip()
@@ -112,7 +112,8 @@ model = gen_core.load("{name}")
     return ModelCard(body)
 
 
-def _paper_cell(figure: PaperFigure | None) -> str:
+def paper_cell(figure: PaperFigure | None) -> str:
+    """A paper's figure as a card's table shows it: the figure, its ±, and where it comes from."""
     if figure is None:
         return ""
     return f"{format_figure(figure.value, figure.se, figure.key)} ({figure.source})"
