@@ -6,14 +6,20 @@ from demos import common, overview, tab_modules  # first: it turns analytics off
 
 import gradio as gr
 
+import gen_core
+from demos.lab import Lab, Models
+
 INTRO = ("# Generative model lab\nClassic generative models, trained on a CPU, "
          "with their measured quality beside every output.")
 
 
-def build_app() -> gr.Blocks:
+def build_app(models: Models | None = None) -> gr.Blocks:
+    """The app on `models`; by default every registered model, each loaded once here (the overview
+    lists them all, and each tab drives its own)."""
     tabs = tab_modules()
+    lab = Lab(models if models is not None else Models.load(gen_core.available()))
     front = functools.partial(overview.build, tabs=[(tab.TITLE, tab.TAB_ID, tab.MODELS) for tab in tabs])
-    return common.blocks("Generative model lab", front, *(tab.build for tab in tabs), intro=INTRO)
+    return common.blocks("Generative model lab", lab, front, *(tab.build for tab in tabs), intro=INTRO)
 
 
 if __name__ == "__main__":

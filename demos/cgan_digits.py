@@ -1,11 +1,14 @@
 """cGAN digit picker: ask the conditional GAN for a digit, or for every digit at once."""
 from __future__ import annotations
 
+import functools
+
 import gradio as gr
 
 from demos import common
-from demos.lanes import Lanes
+from demos.lab import Lab
 from gen_core.hub import LoadError
+from gen_core.models.cgan import CGANGenerator
 from gen_core.sample import MAX_N, DigitRecipe, render_digits
 
 MODEL = "cgan-mnist"
@@ -48,35 +51,34 @@ def recipe_markdown(recipe: DigitRecipe, revision: str) -> str:
             f"```bash\n{recipe.command()}\n```")
 
 
-def generate(digit: object, n: object, seed: object, truncation: object) -> tuple[str, str]:
+def generate(model: CGANGenerator, digit: object, n: object, seed: object, truncation: object) -> tuple[str, str]:
     """The grid as a PNG file and the recipe that reproduces it byte for byte."""
     chosen = parse_digit(digit)
     count = common.require_int(n, "Number of samples", 1, MAX_N)
     seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
     psi = common.require_float(truncation, "Truncation", *TRUNCATION_RANGE)
-    model = common.get_model(MODEL)
     hub_revision = model.source.revision if model.source.origin == "hub" else None
     recipe = DigitRecipe(MODEL, hub_revision, chosen, count, seed_value, psi)
     path = common.save_image(render_digits(model, recipe))
     return path, recipe_markdown(recipe, model.source.revision)
 
 
-def generate_with_new_seed(digit: object, n: object, truncation: object) -> tuple[int, str, str]:
+def generate_with_new_seed(model: CGANGenerator, digit: object, n: object, truncation: object) -> tuple[int, str, str]:
     seed = common.new_seed()
-    return (seed, *generate(digit, n, seed, truncation))
+    return (seed, *generate(model, digit, n, seed, truncation))
 
 
-def build(lanes: Lanes) -> None:
+def build(lab: Lab) -> None:
     """The tab, inside the caller's gr.Blocks."""
     with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## Conditional GAN: pick a digit\nA generator trained with its label as input "
                     "draws the digit you ask for; the seed fixes the noise $z$.", latex_delimiters=common.LATEX)
         try:
-            model = common.get_model(MODEL)
+            model = lab.models[MODEL]
         except LoadError as error:
             common.unavailable(MODEL, error)
             return
-        first_image, first_recipe = generate(**DEFAULTS)
+        first_image, first_recipe = generate(model, **DEFAULTS)
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 digit = gr.Radio(DIGIT_CHOICES, value=DEFAULTS["digit"], label="Digit")
@@ -96,11 +98,11 @@ def build(lanes: Lanes) -> None:
         gr.Markdown(OBJECTIVE, latex_delimiters=common.LATEX)
         with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
             gr.Markdown(common.metrics_table(model) + PARZEN_NOTE)
-        gr.on([run.click, digit.change, n.release, truncation.release, seed.submit], lanes.light.admit(generate),
+        gr.on([run.click, digit.change, n.release, truncation.release, seed.submit], lab.lanes.light.admit(functools.partial(generate, model)),
               [digit, n, seed, truncation], [image, recipe], api_name="cgan_generate")
-        reroll.click(lanes.light.admit(generate_with_new_seed), [digit, n, truncation], [seed, image, recipe],
+        reroll.click(lab.lanes.light.admit(functools.partial(generate_with_new_seed, model)), [digit, n, truncation], [seed, image, recipe],
                      api_name="cgan_new_seed")
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build)
+    common.run_alone(TITLE, build, MODELS)

@@ -1,8 +1,7 @@
-"""Helpers shared by the tabs: input validation, model access, PNG outputs, model-card tables."""
+"""Helpers shared by the tabs: input validation, PNG outputs, model-card tables, serving."""
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import io
 import itertools
@@ -25,8 +24,8 @@ from PIL import Image
 import gen_core
 from gen_core.card import Metric, format_figure, paper_cell, read_card
 from gen_core.data.digit_input import DigitInputError, read_picture
-from gen_core.hub import LoadError
 from gen_core.imaging import png_bytes
+from demos.lab import Lab, Models
 from demos.lanes import Lanes
 
 OUTPUT_DIR = Path(tempfile.gettempdir()) / "gen_core_lab"
@@ -47,40 +46,6 @@ def configure_serving() -> None:
     """One torch thread per request: the queue already runs requests side by side on the cores,
     and intra-op threads would fight the server's event loop (GEN_CORE_TORCH_THREADS overrides)."""
     torch.set_num_threads(int(os.environ.get("GEN_CORE_TORCH_THREADS", "1")))
-
-
-@functools.lru_cache(maxsize=None)
-def _load_once(name: str) -> gen_core.HubModel | LoadError:
-    try:
-        return gen_core.load(name)
-    except LoadError as error:
-        return error
-
-
-def get_model(name: str) -> gen_core.HubModel:
-    """The model, loaded once per process. A model that fails raises the same gen_core.LoadError on
-    every call without trying again (a broken file or an unreachable Hub would otherwise cost each
-    request the whole attempt); get_model.cache_clear() forgets both outcomes."""
-    outcome = _load_once(name)
-    if isinstance(outcome, LoadError):
-        raise outcome.with_traceback(None)
-    return outcome
-
-
-get_model.cache_clear = _load_once.cache_clear
-
-
-def load_each(names: list[str] | tuple[str, ...]) -> tuple[list[str], dict[str, LoadError]]:
-    """(the names whose models load, {name: its LoadError} for the others): a tab of several models
-    offers the ones that load and names the rest."""
-    ready, failed = [], {}
-    for name in names:
-        try:
-            get_model(name)
-            ready.append(name)
-        except LoadError as error:
-            failed[name] = error
-    return ready, failed
 
 
 def _finite_number(value: object) -> bool:
@@ -237,18 +202,18 @@ def prune_outputs(max_age_s: float) -> int:
     return removed
 
 
-def blocks(title: str, *builds: Callable[[Lanes], None], intro: str | None = None) -> gr.Blocks:
-    """The tabs built by `builds` (in one gr.Tabs, below `intro`), inside one gr.Blocks, with the lab's queue: Gradio starts every
-    request at once (no concurrency limit of its own), and the lanes (demos/lanes.py) run it, let it
-    wait a bounded time, or refuse it as busy; the app owns its lanes, and each tab's build gets them.
-    Gradio's own cap on held requests stays as a safety net."""
-    lanes = Lanes()
+def blocks(title: str, lab: Lab, *builds: Callable[[Lab], None], intro: str | None = None) -> gr.Blocks:
+    """The tabs built by `builds` from `lab` (in one gr.Tabs, below `intro`), inside one gr.Blocks, with
+    the lab's queue: Gradio starts every request at once (no concurrency limit of its own), and the
+    lanes (demos/lanes.py) run it, let it wait a bounded time, or refuse it as busy. Gradio's own cap on
+    held requests stays as a safety net. The tabs' background work starts once all are built."""
     with gr.Blocks(title=title, delete_cache=GRADIO_CACHE_SWEEP) as app:
         if intro:
             gr.Markdown(intro)
         with gr.Tabs():
             for build in builds:
-                build(lanes)
+                build(lab)
+    lab.start()
     return app.queue(default_concurrency_limit=None, max_size=int(os.environ.get("GEN_CORE_QUEUE_SIZE", QUEUE_SIZE)))
 
 
@@ -263,10 +228,10 @@ def launch(app: gr.Blocks, **kwargs) -> tuple:
     return app.launch(css=CSS, max_file_size=MAX_UPLOAD, **kwargs)
 
 
-def run_alone(title: str, build: Callable[[Lanes], None]) -> None:
-    """`python -m demos.<tab>`: that tab alone, served as `python app.py` serves the whole app."""
+def run_alone(title: str, build: Callable[[Lab], None], names: tuple[str, ...]) -> None:
+    """`python -m demos.<tab>`: that tab alone, on its models `names`, served as `python app.py` serves the app."""
     configure_serving()
-    launch(blocks(title, build))
+    launch(blocks(title, Lab(Models.load(names)), build))
 
 
 def read_metrics(model: gen_core.HubModel) -> list[Metric]:

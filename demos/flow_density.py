@@ -1,19 +1,18 @@
 """Normalizing flows on 2-D densities: exact log-densities, layer by layer, against the truth."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
-import threading
 
 import gradio as gr
 import numpy as np
 import torch
 
 from demos import common, flow_live, flow_plots
-from demos.lanes import Lanes
+from demos.lab import Lab
 from gen_core.data import toy2d
-from gen_core.hub import FLOW_DENSITIES, LoadError
+from gen_core.hub import FLOW_DENSITIES
+from gen_core.models.flows import Flow
 
 RESOLUTION = 200
 MAX_POINTS = 5000
@@ -40,27 +39,27 @@ def model_name(density: str) -> str:
 MODELS = tuple(model_name(density) for density in FLOW_DENSITIES)
 
 
-def _model(density: str):
-    try:
-        return common.get_model(model_name(density))
-    except LoadError as error:
-        raise gr.Error(f"The weights of {model_name(density)} could not be loaded: {str(error)[:300]}") from None
+def _pick(flows: dict[str, Flow], density: object) -> tuple[str, Flow]:
+    """(density, its flow) for a density the tab offers (`flows`: density -> loaded flow), or gr.Error."""
+    name = common.require_choice(density, "Density", FLOW_DENSITIES)
+    if name not in flows:
+        raise gr.Error(f"The weights of {model_name(name)} could not be loaded, so this density is not offered.")
+    return name, flows[name]
 
 
 @functools.lru_cache(maxsize=16)
-def learned_grid(density: str, resolution: int = RESOLUTION) -> np.ndarray:
-    """q(x) of the shipped flow on the display grid, (R, R) with row 0 at the bottom."""
+def learned_grid(model: Flow, resolution: int = RESOLUTION) -> np.ndarray:
+    """q(x) of a flow on the display grid, (R, R) with row 0 at the bottom."""
     _, points = toy2d.grid(resolution)
     with torch.no_grad():
-        return _model(density).log_prob(points).exp().reshape(resolution, resolution).cpu().numpy()
+        return model.log_prob(points).exp().reshape(resolution, resolution).cpu().numpy()
 
 
 def _seeded(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def measured_numbers(density: str) -> str:
-    model = _model(density)
+def measured_numbers(model: Flow) -> str:
     values = {m.key: m.value for m in common.read_metrics(model)}
     if not {"nll", "entropy", "kl"} <= set(values):
         return "_This model card has no measured NLL yet: run `python -m gen_core.evaluate`._"
@@ -81,28 +80,27 @@ def recipe_markdown(density: str, n: int, seed: int, revision: str) -> str:
             f"steps = m.transform_steps(z)  # the layer view: steps[k] (plus a grid of lines over [-3, 3]²)\n```")
 
 
-def show_density(density: object, n_points: object, seed: object) -> tuple[str, str, str]:
+def show_density(flows: dict[str, Flow], density: object, n_points: object, seed: object) -> tuple[str, str, str]:
     """Learned vs true density with samples of each: (PNG path, measured numbers, recipe)."""
-    name = common.require_choice(density, "Density", FLOW_DENSITIES)
+    name, model = _pick(flows, density)
     n = common.require_int(n_points, "Number of points", 0, MAX_POINTS)
     seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
-    model = _model(name)
     learned_points = model.sample(n, generator=_seeded(seed_value)).cpu().numpy()
     true_points = toy2d.sample(name, n, _seeded(seed_value)).numpy()
-    png = flow_plots.density_png(learned_grid(name), flow_live.true_grid(name, RESOLUTION), learned_points,
+    png = flow_plots.density_png(learned_grid(model), flow_live.true_grid(name, RESOLUTION), learned_points,
                                  true_points, (f"flow q(x) and {n} samples", f"true p(x) and {n} samples"))
-    return (common.save_png(png), measured_numbers(name),
+    return (common.save_png(png), measured_numbers(model),
             recipe_markdown(name, n, seed_value, model.source.revision))
 
 
-def read_point(density: object, x: object, y: object) -> str:
+def read_point(flows: dict[str, Flow], density: object, x: object, y: object) -> str:
     """log q and log p at one point."""
-    name = common.require_choice(density, "Density", FLOW_DENSITIES)
+    name, model = _pick(flows, density)
     px = common.require_float(x, "x", -MAX_COORDINATE, MAX_COORDINATE)
     py = common.require_float(y, "y", -MAX_COORDINATE, MAX_COORDINATE)
     point = torch.tensor([[px, py]])
     with torch.no_grad():
-        log_q = float(_model(name).log_prob(point)[0])
+        log_q = float(model.log_prob(point)[0])
     log_p = float(toy2d.true_log_prob(name, point)[0])
     true_text = (f"log p = **{log_p:.3f}** (p = {math.exp(log_p):.4g})" if math.isfinite(log_p)
                  else "p = **0** (outside the support)")
@@ -110,30 +108,29 @@ def read_point(density: object, x: object, y: object) -> str:
             f"`m.log_prob(torch.tensor([[{px!r}, {py!r}]]))`, `toy2d.true_log_prob(\"{name}\", ...)`")
 
 
-def click_point(density: object, event: gr.SelectData) -> tuple[float, float, str]:
+def click_point(flows: dict[str, Flow], density: object, event: gr.SelectData) -> tuple[float, float, str]:
     """A click on the density figure: the point under the cursor and its log-densities."""
     index = event.index if isinstance(event.index, (list, tuple)) and len(event.index) == 2 else None
     point = flow_plots.pixel_to_point(*index) if index else None
     if point is None:
         raise gr.Error("Click inside one of the two heat maps to read the density there.")
     x, y = round(point[0], 3), round(point[1], 3)
-    return x, y, read_point(density, x, y)
+    return x, y, read_point(flows, density, x, y)
 
 
 @functools.lru_cache(maxsize=32)
-def _layer_paths(density: str, seed: int) -> tuple[list[np.ndarray], int, np.ndarray]:
+def _layer_paths(model: Flow, seed: int) -> tuple[list[np.ndarray], int, np.ndarray]:
     """Every layer's output for LAYER_POINTS base samples followed by a grid of lines in base space."""
     z = torch.randn(LAYER_POINTS, 2, generator=_seeded(seed))
     ticks, along = torch.linspace(-3, 3, 13), torch.linspace(-3.5, 3.5, 80)
     lines = [torch.stack([torch.full_like(along, t), along], 1) for t in ticks] + \
             [torch.stack([along, torch.full_like(along, t)], 1) for t in ticks]
-    steps = _model(density).transform_steps(torch.cat([z, *lines]))
+    steps = model.transform_steps(torch.cat([z, *lines]))
     colors = torch.atan2(z[:, 1], z[:, 0]).numpy()
     return [s.cpu().numpy() for s in steps], len(z), colors
 
 
-def layer_names(density: str) -> list[str]:
-    model = _model(density)
+def layer_names(model: Flow) -> list[str]:
     names = ["base samples z ~ N(0, I)"]
     for i, layer in enumerate(reversed(model.layers)):
         kind = type(layer).__name__
@@ -145,57 +142,64 @@ def layer_names(density: str) -> list[str]:
     return names
 
 
-def show_layer(density: object, layer: object, seed: object) -> str:
+def show_layer(flows: dict[str, Flow], density: object, layer: object, seed: object) -> str:
     """Base samples and a grid after `layer` inverse layers (0 = the Gaussian, last = the data)."""
-    name = common.require_choice(density, "Density", FLOW_DENSITIES)
-    names = layer_names(name)
+    _, model = _pick(flows, density)
+    names = layer_names(model)
     k = common.require_int(layer, "Layer", 0, len(names) - 1)
     seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
-    steps, n, colors = _layer_paths(name, seed_value)
+    steps, n, colors = _layer_paths(model, seed_value)
     points = steps[k]
     lines = np.split(points[n:], 26)
     title = f"step {k} of {len(names) - 1}: {names[k]}"
     return common.save_png(flow_plots.layer_png(points[:n], colors, lines, title))
 
 
-def build(lanes: Lanes) -> None:
+def select_density(flows: dict[str, Flow], density: object, n_points: object, seed: object) -> tuple:
+    """A new density: its figure, numbers and recipe, the layer slider reset to its last layer, that
+    layer's figure, and its card's metrics."""
+    path, measured, rec = show_density(flows, density, n_points, seed)
+    _, model = _pick(flows, density)
+    last = len(layer_names(model)) - 1
+    return (path, measured, rec, common.Slider(maximum=last, value=last), show_layer(flows, density, last, seed),
+            common.metrics_table(model))
+
+
+def build(lab: Lab) -> None:
     """The tab, inside the caller's gr.Blocks."""
     with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## Normalizing flows: exact densities on 2-D data\nA stack of invertible layers turns a "
                     "Gaussian into the data; because every layer is invertible with a cheap Jacobian, the flow "
                     "gives the exact log-density of any point, which we compare with the true density.")
-        names, failed = common.load_each([model_name(density) for density in FLOW_DENSITIES])
-        ready = [density for density in FLOW_DENSITIES if model_name(density) in names]
+        failed = lab.models.failed(MODELS)
+        flows = {density: lab.models[model_name(density)] for density in FLOW_DENSITIES
+                 if model_name(density) not in failed}
         if failed:
             gr.Markdown("⚠️ Not loaded, so not offered below: " + ", ".join(
                 f"`{name}` ({str(e).splitlines()[0][:120]})" for name, e in failed.items()))
-        if ready:
-            _shipped_models(ready, lanes)
-            # Fill the heat-map caches in the background, so the first visit to a density is fast too.
-            # Not a daemon: exiting while it runs torch code would abort the interpreter; exit waits (< 10 s).
-            threading.Thread(target=_warm_caches, args=(ready,), name="flow-warm-up").start()
+        if flows:
+            _shipped_models(flows, lab)
+            # Fill the heat-map caches once the app is built, so the first visit to a density is fast too.
+            lab.background.append(functools.partial(warm_caches, flows))
         else:
             gr.Markdown("No trained flow could be loaded; live training below still works.")
-        flow_live.build(lanes)
+        flow_live.build(lab)
         gr.Markdown(FORMULA, latex_delimiters=common.LATEX)
 
 
-def _warm_caches(densities: list[str]) -> None:
-    for density in densities:
-        # A model that no longer loads (its files moved or broke since the tab was built) is only
-        # skipped here: the request that asks for it says why.
-        with contextlib.suppress(gr.Error):
-            learned_grid(density)
+def warm_caches(flows: dict[str, Flow]) -> None:
+    for density, model in flows.items():
+        learned_grid(model)
         flow_live.true_grid(density, RESOLUTION)
 
 
-def _shipped_models(ready: list[str], lanes: Lanes) -> None:
-    start = DEFAULTS["density"] if DEFAULTS["density"] in ready else ready[0]
-    first = show_density(start, DEFAULTS["n_points"], DEFAULTS["seed"])
-    n_layers = len(layer_names(start)) - 1
+def _shipped_models(flows: dict[str, Flow], lab: Lab) -> None:
+    start = DEFAULTS["density"] if DEFAULTS["density"] in flows else next(iter(flows))
+    first = show_density(flows, start, DEFAULTS["n_points"], DEFAULTS["seed"])
+    n_layers = len(layer_names(flows[start])) - 1
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
-            density = gr.Dropdown(ready, value=start, label="Density")
+            density = gr.Dropdown(list(flows), value=start, label="Density")
             n_points = common.Slider(0, MAX_POINTS, value=DEFAULTS["n_points"], step=100, label="Samples shown")
             seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
             with gr.Group():
@@ -213,27 +217,23 @@ def _shipped_models(ready: list[str], lanes: Lanes) -> None:
             layer = common.Slider(0, n_layers, value=n_layers, step=1, label="Layer",
                               info="0 = Gaussian base; each step applies one inverse layer")
         with gr.Column(scale=3):
-            layer_image = gr.Image(show_layer(start, n_layers, DEFAULTS["seed"]), type="filepath", format="png",
+            layer_image = gr.Image(show_layer(flows, start, n_layers, DEFAULTS["seed"]), type="filepath", format="png",
                                    label="Base samples and grid pushed through the layers", height=460,
                                    buttons=["download"], interactive=False)
     recipe = gr.Markdown(first[2])
     with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
-        cards = gr.Markdown(common.metrics_table(common.get_model(model_name(start))))
+        cards = gr.Markdown(common.metrics_table(flows[start]))
 
-    def on_density(name, n, s):
-        path, measured, rec = show_density(name, n, s)
-        last = len(layer_names(name)) - 1
-        return (path, measured, rec, common.Slider(maximum=last, value=last), show_layer(name, last, s),
-                common.metrics_table(common.get_model(model_name(name))))
-
-    density.change(lanes.heavy.admit(on_density), [density, n_points, seed], [image, numbers, recipe, layer, layer_image, cards],
-                   api_name="flow_select_density")
-    gr.on([n_points.release, seed.submit], lanes.heavy.admit(show_density), [density, n_points, seed], [image, numbers, recipe],
-          api_name="flow_density")
-    gr.on([layer.release, seed.submit], lanes.light.admit(show_layer), [density, layer, seed], layer_image, api_name="flow_layer")
-    read.click(lanes.light.admit(read_point), [density, x, y], point, api_name="flow_read_point")
-    image.select(lanes.light.admit(click_point), [density], [x, y, point], api_name=False)
+    light, heavy = lab.lanes.light, lab.lanes.heavy
+    density.change(heavy.admit(functools.partial(select_density, flows)), [density, n_points, seed],
+                   [image, numbers, recipe, layer, layer_image, cards], api_name="flow_select_density")
+    gr.on([n_points.release, seed.submit], heavy.admit(functools.partial(show_density, flows)), [density, n_points, seed],
+          [image, numbers, recipe], api_name="flow_density")
+    gr.on([layer.release, seed.submit], light.admit(functools.partial(show_layer, flows)), [density, layer, seed], layer_image,
+          api_name="flow_layer")
+    read.click(light.admit(functools.partial(read_point, flows)), [density, x, y], point, api_name="flow_read_point")
+    image.select(light.admit(functools.partial(click_point, flows)), [density], [x, y, point], api_name=False)
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build)
+    common.run_alone(TITLE, build, MODELS)

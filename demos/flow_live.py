@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from demos import common, flow_plots
-from demos.lanes import Lanes
+from demos.lab import Lab
 from gen_core.data import toy2d
 from gen_core.train import flow as flow_trainer
 from gen_core.train import loop
@@ -108,7 +108,7 @@ def _summary(task, name: str, step: int, total: int, seed: int, seconds: float, 
             f"**Recipe** (same weights on one CPU thread):\n```bash\n{cmd} --threads 1\n```")
 
 
-def build(lanes: Lanes) -> None:
+def build(lab: Lab) -> None:
     """The live-training section, inside the caller's tab."""
     gr.Markdown("### Train one live\nA fresh spline flow (ActNorm + 4 couplings, 9,100 parameters) learns the density "
                 f"by maximum likelihood on fresh samples; up to {MAX_STEPS} steps or {MAX_SECONDS} s, one run at a time.")
@@ -125,6 +125,6 @@ def build(lanes: Lanes) -> None:
                              buttons=["download"])
             status = gr.Markdown()
     # The progress bar sits on the status line, so the heat map stays visible while it changes.
-    event = start.click(lanes.training.admit(train_live), [density, steps, seed], [image, status],
+    event = start.click(lab.lanes.training.admit(train_live), [density, steps, seed], [image, status],
                         api_name="flow_train_live", show_progress_on=[status])
     stop.click(None, cancels=[event], api_name=False)

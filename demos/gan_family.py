@@ -1,14 +1,16 @@
 """GAN family: the original GAN, DCGAN, WGAN-GP and SNGAN side by side on the same seed."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
 from demos import common
-from demos.lanes import Lanes
+from demos.lab import Lab
 from demos.gan_plots import curves_figure
+from gen_core import HubModel
 from gen_core.card import CardInfo, format_figure, read_card, read_training_log
 from gen_core.sample import GAN_FAMILY, FamilyRecipe, family_label, render_family
 
@@ -41,20 +43,11 @@ SHARED = ("All four were trained by `python -m gen_core.train gan --variant …`
           "discriminator), the discriminator's regularizer, the loss and the critic steps differ.")
 
 
-def loaded() -> tuple[list[str], dict[str, str]]:
-    """(names that load, {name: error} for those that do not), so one broken model hides only its row."""
-    names, errors = common.load_each(GAN_FAMILY)
-    return names, {name: str(error) for name, error in errors.items()}
-
-
-def generate(n: object, seed: object) -> tuple[str, str]:
-    """n samples of every model from one seed, a row each: (PNG, recipe)."""
+def generate(family: dict[str, HubModel], n: object, seed: object) -> tuple[str, str]:
+    """n samples of every model in `family` (name -> model, those that loaded) from one seed, a row each: (PNG, recipe)."""
     count = common.require_int(n, "Samples per model", *N_RANGE)
     seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
-    names, _ = loaded()
-    if not names:
-        raise gr.Error("None of the GAN-family weights could be loaded; see the note at the top of this tab.")
-    models = [common.get_model(name) for name in names]
+    names, models = list(family), list(family.values())
     revisions = tuple(m.source.revision if m.source.origin == "hub" else None for m in models)
     recipe = FamilyRecipe(tuple(names), revisions, count, seed_value)
     path = common.save_image(render_family(models, [family_label(name) for name in names], count, seed_value))
@@ -62,13 +55,13 @@ def generate(n: object, seed: object) -> tuple[str, str]:
     return path, f"**Recipe** · seed `{seed_value}` · n `{count}` · {weights}\n\n```bash\n{recipe.command()}\n```"
 
 
-def generate_with_new_seed(n: object) -> tuple[int, str, str]:
+def generate_with_new_seed(family: dict[str, HubModel], n: object) -> tuple[int, str, str]:
     seed = common.new_seed()
-    return (seed, *generate(n, seed))
+    return (seed, *generate(family, n, seed))
 
 
-def same_z_note(names: list[str]) -> str:
-    sizes = {common.get_model(name).config.z_dim for name in names}
+def same_z_note(family: dict[str, HubModel]) -> str:
+    sizes = {model.config.z_dim for model in family.values()}
     if len(sizes) == 1:
         return f"Every generator takes $z \\in \\mathbb{{R}}^{{{sizes.pop()}}}$, so each column is the same $z$ through each model."
     return "The latent sizes differ, so only models with the same size share a column's $z$."
@@ -90,11 +83,10 @@ class Record:
         return self.card.training
 
 
-def read_records(names: list[str]) -> dict[str, Record]:
+def read_records(family: dict[str, HubModel]) -> dict[str, Record]:
     """Each model's card metrics, training facts and training log; empty where the card or log is missing."""
     records = {}
-    for name in names:
-        model = common.get_model(name)
+    for name, model in family.items():
         directory = model.source.directory
         try:
             card = read_card(directory)
@@ -163,18 +155,18 @@ def training_commands(records: dict[str, Record]) -> str:
     return "Each curve is the model's `training_log.json`, written by its training run:\n\n" + "\n".join(lines)
 
 
-def build(lanes: Lanes) -> None:
+def build(lab: Lab) -> None:
     with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## GAN family: four training methods, one seed\nThe original GAN, DCGAN, WGAN-GP and SNGAN, "
                     "trained on the same digits for the same number of generator steps. " + SHARED)
-        records = read_records(loaded()[0])
+        family = {name: lab.models[name] for name in lab.models.ready(GAN_FAMILY)}  # one broken model hides only its row
+        records = read_records(family)
         gr.Markdown(shared_data(records))
-        names, errors = loaded()
-        for name, error in errors.items():
+        for name, error in lab.models.failed(GAN_FAMILY).items():
             common.unavailable(name, error)
-        if not names:
+        if not family:
             return
-        first_image, first_recipe = generate(**DEFAULTS)
+        first_image, first_recipe = generate(family, **DEFAULTS)
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 n = common.Slider(*N_RANGE, value=DEFAULTS["n"], step=1, label="Samples per model")
@@ -183,22 +175,22 @@ def build(lanes: Lanes) -> None:
                                          label="Seed", min_width=120)
                     reroll = gr.Button("New seed", min_width=100)
                 run = gr.Button("Generate", variant="primary")
-                gr.Markdown(same_z_note(names), latex_delimiters=common.LATEX)
+                gr.Markdown(same_z_note(family), latex_delimiters=common.LATEX)
             with gr.Column(scale=3):
                 image = gr.Image(first_image, type="filepath", format="png", label="One row per model (PNG)",
                                  buttons=["download"], elem_classes="pixelated", interactive=False, height=380)
                 recipe = gr.Markdown(first_recipe)
         gr.Markdown("### Measured (from the model cards)\n" + metrics_markdown(records))
-        gr.Markdown("### Objectives\n" + "\n\n".join(f"- {OBJECTIVES[name]}" for name in names),
+        gr.Markdown("### Objectives\n" + "\n\n".join(f"- {OBJECTIVES[name]}" for name in family),
                     latex_delimiters=common.LATEX)
         curves = curves_png(records)
         if curves:
             gr.Markdown("### Training curves")
             gr.Image(curves, type="filepath", format="png", show_label=False, interactive=False, buttons=["download"])
             gr.Markdown(training_commands(records))
-        gr.on([run.click, n.release, seed.submit], lanes.light.admit(generate), [n, seed], [image, recipe], api_name="gan_family_generate")
-        reroll.click(lanes.light.admit(generate_with_new_seed), [n], [seed, image, recipe], api_name="gan_family_new_seed")
+        gr.on([run.click, n.release, seed.submit], lab.lanes.light.admit(functools.partial(generate, family)), [n, seed], [image, recipe], api_name="gan_family_generate")
+        reroll.click(lab.lanes.light.admit(functools.partial(generate_with_new_seed, family)), [n], [seed, image, recipe], api_name="gan_family_new_seed")
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build)
+    common.run_alone(TITLE, build, MODELS)

@@ -1,13 +1,16 @@
 """InfoGAN latent codes: steer a GAN trained without labels through the codes it learned to use."""
 from __future__ import annotations
 
+import functools
+
 import gradio as gr
 import torch
 
 from demos import common
-from demos.lanes import Lanes
+from demos.lab import Lab
 from gen_core.hub import LoadError
 from gen_core.imaging import digit_grid
+from gen_core.models.infogan import InfoGANGenerator
 
 MODEL = "infogan-mnist"
 CODE_RANGE = (-2.0, 2.0)          # the paper's extrapolation range; training drew codes from [-1, 1]
@@ -30,22 +33,18 @@ No labels are used. Here the categorical part of $Q$ is a clusterer of the *real
 """
 
 
-def _model():
-    return common.get_model(MODEL)
-
-
-def code_choices(raw: bool) -> list[tuple[str, str]]:
+def code_choices(model: InfoGANGenerator, raw: bool) -> list[tuple[str, str]]:
     """Radio choices (label, value). The value is always the digit, so the API takes digits; raw mode
     lists the categorical codes in their own order, each labelled with the digit it was matched to."""
     if raw:
-        return [(f"code {k} → {d}", str(d)) for k, d in enumerate(_model().config.digit_of_code)]
+        return [(f"code {k} → {d}", str(d)) for k, d in enumerate(model.config.digit_of_code)]
     return [(str(d), str(d)) for d in range(10)]
 
 
-def parse_choice(value: object) -> int:
+def parse_choice(model: InfoGANGenerator, value: object) -> int:
     """'7' -> the categorical code matched to digit 7; anything else -> gr.Error."""
     if isinstance(value, str) and len(value.strip()) == 1 and value.strip().isdigit():
-        return _model().code_of_digit(int(value))
+        return model.code_of_digit(int(value))
     raise gr.Error(f"Digit must be one of 0-9; got {str(value)[:40]!r}.")
 
 
@@ -65,12 +64,11 @@ def _continuous(values: list[object]) -> list[float]:
     return [common.require_float(v, f"Code c{j + 1}", *CODE_RANGE) for j, v in enumerate(values)]
 
 
-def sample(choice: object, c1: object, c2: object, seed: object) -> tuple[str, str]:
+def sample(model: InfoGANGenerator, choice: object, c1: object, c2: object, seed: object) -> tuple[str, str]:
     """One digit for the categorical choice and continuous codes at this seed: (PNG, recipe)."""
-    code = parse_choice(choice)
+    code = parse_choice(model, choice)
     cont = _continuous([c1, c2])
     seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
-    model = _model()
     image = model.sample(1, categorical=torch.tensor([code]), continuous=torch.tensor([cont]),
                          generator=torch.Generator().manual_seed(seed_value))
     path = common.save_image(digit_grid(image, columns=1))
@@ -81,15 +79,15 @@ def sample(choice: object, c1: object, c2: object, seed: object) -> tuple[str, s
     return path, recipe(snippet, model.source.revision)
 
 
-def sample_with_new_seed(choice: object, c1: object, c2: object) -> tuple[int, str, str]:
+def sample_with_new_seed(model: InfoGANGenerator, choice: object, c1: object, c2: object) -> tuple[int, str, str]:
     seed = common.new_seed()
-    return (seed, *sample(choice, c1, c2, seed))
+    return (seed, *sample(model, choice, c1, c2, seed))
 
 
-def traversal(code_name: object, steps: object, c1: object, c2: object, seed: object) -> tuple[str, str]:
+def traversal(model: InfoGANGenerator, code_name: object, steps: object, c1: object, c2: object,
+              seed: object) -> tuple[str, str]:
     """Rows = the categorical codes in digit order, columns = `steps` values of one continuous code over
     [-2, 2]; the other code stays at its slider value and the noise at the seed's. (PNG, recipe)."""
-    model = _model()
     names = [f"c{j + 1}" for j in range(model.config.n_continuous)]
     j = names.index(common.require_choice(code_name, "Traversed code", names))
     n = common.require_int(steps, "Steps", *STEPS_RANGE)
@@ -110,27 +108,27 @@ def recipe(snippet: str, revision: str) -> str:
             f"from gen_core.imaging import digit_grid, png_bytes\nm = gen_core.load(\"{MODEL}\")\n{snippet}\n```")
 
 
-def toggle_raw(raw: bool, choice: str):
+def toggle_raw(model: InfoGANGenerator, raw: bool, choice: str):
     """Relabel the picker: digits in order, or the raw categorical codes (same selection)."""
-    return gr.Radio(choices=code_choices(bool(raw)), value=choice)
+    return gr.Radio(choices=code_choices(model, bool(raw)), value=choice)
 
 
-def build(lanes: Lanes) -> None:
+def build(lab: Lab) -> None:
     with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## InfoGAN: codes it learned without labels\nThe generator was never told which digit is "
                     "which. It learned one 10-way code and two continuous codes; we measured what each controls.")
         try:
-            model = _model()
+            model = lab.models[MODEL]
             model.code_of_digit(0)
         except (LoadError, ValueError) as error:
             common.unavailable(MODEL, error)
             return
         effects = code_effects(model)
-        first_image, first_recipe = sample(**DEFAULTS)
-        first_grid, grid_recipe = traversal(GRID_DEFAULTS["code"], GRID_DEFAULTS["steps"], 0.0, 0.0, 0)
+        first_image, first_recipe = sample(model, **DEFAULTS)
+        first_grid, grid_recipe = traversal(model, GRID_DEFAULTS["code"], GRID_DEFAULTS["steps"], 0.0, 0.0, 0)
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
-                choice = gr.Radio(code_choices(False), value=DEFAULTS["choice"], label="Digit",
+                choice = gr.Radio(code_choices(model, False), value=DEFAULTS["choice"], label="Digit",
                                   info="each digit is the categorical code the evaluator matched to it")
                 raw = gr.Checkbox(False, label="Raw codes", info="list the 10 categorical codes in their own order")
                 sliders = [common.Slider(*CODE_RANGE, value=0.0, step=0.05, label=f"c{j + 1}: {effect}",
@@ -158,14 +156,14 @@ def build(lanes: Lanes) -> None:
             gr.Markdown(common.metrics_table(model))
 
         inputs = [choice, *sliders, seed]
-        gr.on([choice.change, seed.submit, *(s.release for s in sliders)], lanes.light.admit(sample), inputs,
+        gr.on([choice.change, seed.submit, *(s.release for s in sliders)], lab.lanes.light.admit(functools.partial(sample, model)), inputs,
               [image, image_recipe], api_name="infogan_sample")
-        reroll.click(lanes.light.admit(sample_with_new_seed), [choice, *sliders], [seed, image, image_recipe],
+        reroll.click(lab.lanes.light.admit(functools.partial(sample_with_new_seed, model)), [choice, *sliders], [seed, image, image_recipe],
                      api_name="infogan_new_seed")
-        raw.change(lanes.light.admit(toggle_raw), [raw, choice], choice, api_name=False)
-        gr.on([draw.click, code_name.change, steps.release], lanes.light.admit(traversal), [code_name, steps, *sliders, seed],
+        raw.change(lab.lanes.light.admit(functools.partial(toggle_raw, model)), [raw, choice], choice, api_name=False)
+        gr.on([draw.click, code_name.change, steps.release], lab.lanes.light.admit(functools.partial(traversal, model)), [code_name, steps, *sliders, seed],
               [grid, grid_box], api_name="infogan_traversal")
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build)
+    common.run_alone(TITLE, build, MODELS)

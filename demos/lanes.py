@@ -64,10 +64,11 @@ class Lane:
 
     def admit(self, fn: Callable) -> Callable:
         """`fn` run in this lane. Generators hold their slot until they finish or are closed (Gradio
-        closes a cancelled stream). The signature is kept, so Gradio still injects gr.Request and
-        gr.Progress and shows the same API."""
+        closes a cancelled stream). The signature is kept, so Gradio still injects gr.Request,
+        gr.Progress and event data and shows the same API; for a handler with its model bound
+        (functools.partial), that is the signature of what is left to pass."""
         if inspect.isgeneratorfunction(fn):
-            @functools.wraps(fn)
+            @_keeps_signature(fn)
             def stream(*args, **kwargs):
                 self._enter()
                 try:
@@ -77,7 +78,7 @@ class Lane:
             stream.lane = self.name
             return stream
 
-        @functools.wraps(fn)
+        @_keeps_signature(fn)
         def call(*args, **kwargs):
             self._enter()
             try:
@@ -86,6 +87,20 @@ class Lane:
                 self._free.release()
         call.lane = self.name
         return call
+
+
+def _keeps_signature(fn: Callable) -> Callable[[Callable], Callable]:
+    """functools.wraps(fn), also for a functools.partial: the wrapper takes the function's name,
+    annotations and module (where Gradio resolves the annotations that mark gr.SelectData or
+    gr.Request) and the partial's signature, without the arguments already bound."""
+    if not isinstance(fn, functools.partial):
+        return functools.wraps(fn)
+
+    def decorate(wrapper: Callable) -> Callable:
+        functools.update_wrapper(wrapper, fn.func)
+        wrapper.__signature__ = inspect.signature(fn)
+        return wrapper
+    return decorate
 
 
 @dataclass

@@ -14,7 +14,7 @@ import gradio as gr
 
 import gen_core
 from demos import common
-from demos.lanes import Lanes
+from demos.lab import Lab, Models
 from gen_core.card import CardInfo, format_figure, read_card
 from gen_core.hub import REGISTRY, LoadError
 
@@ -48,7 +48,7 @@ class Row:
     error: str | None = None
 
 
-def rows(tabs: list[tuple[str, str, tuple[str, ...]]]) -> list[Row]:
+def rows(models: Models, tabs: list[tuple[str, str, tuple[str, ...]]]) -> list[Row]:
     """One row per registered model, in the order of the tabs that drive them. `tabs` is (title, id,
     models) for each tab; a model no tab drives (the classifiers the measures use) comes last, with no tab."""
     drives = {name: (title, tab_id) for title, tab_id, models in tabs for name in models}
@@ -57,7 +57,7 @@ def rows(tabs: list[tuple[str, str, tuple[str, ...]]]) -> list[Row]:
     for name in in_tab_order + [name for name in gen_core.available() if name not in drives]:
         family = REGISTRY[name].family
         try:
-            model = common.get_model(name)
+            model = models[name]
         except LoadError as error:
             out.append(Row(name, family, drives.get(name), None, "", str(error).splitlines()[0]))
             continue
@@ -109,7 +109,7 @@ def select_tab(tab_id: str) -> gr.Tabs:
     return gr.Tabs(selected=tab_id)
 
 
-def build(lanes: Lanes, tabs: list[tuple[str, str, tuple[str, ...]]] = ()) -> None:
+def build(lab: Lab, tabs: list[tuple[str, str, tuple[str, ...]]] = ()) -> None:
     """The overview of every model; `tabs` (title, id, models) are the other tabs, given buttons that open them."""
     with gr.Tab(TITLE, id=TAB_ID) as tab:
         gr.Markdown("## Every model in the lab\nEach figure is read from the model's card, written by "
@@ -119,11 +119,11 @@ def build(lanes: Lanes, tabs: list[tuple[str, str, tuple[str, ...]]] = ()) -> No
             for title, tab_id, _ in tabs:
                 open_tab = gr.Button(f"Open {title}", size="sm")
                 # A switch of tab in this browser only: no input and nothing computed, so no endpoint to expose.
-                open_tab.click(lanes.light.admit(functools.partial(select_tab, tab_id)), None, tab.parent,
+                open_tab.click(lab.lanes.light.admit(functools.partial(select_tab, tab_id)), None, tab.parent,
                                api_name=False)
-        gr.Markdown(table(rows(list(tabs))))
+        gr.Markdown(table(rows(lab.models, list(tabs))))
         gr.Markdown(MEASURES)
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build)
+    common.run_alone(TITLE, build, tuple(gen_core.available()))

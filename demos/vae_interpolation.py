@@ -11,9 +11,8 @@ import torch
 from PIL import Image
 
 from demos import common, vae_plots
-from demos.lanes import Lanes
+from demos.lab import Lab
 from gen_core.data.digit_input import DigitInputError, mnist_like, open_image
-from gen_core.hub import LoadError
 from gen_core.imaging import digit_grid
 from gen_core.models.vae import VAE
 
@@ -109,37 +108,34 @@ def _terms(model, image: torch.Tensor) -> str:
     return f"−ELBO **{r + k:.1f}** nats = reconstruction {r:.1f} + KL {k:.1f}"
 
 
-def _endpoints(inputs: tuple) -> tuple[list[torch.Tensor | None], torch.Tensor, torch.Tensor]:
+def _endpoints(model: VAE, inputs: tuple) -> tuple[list[torch.Tensor | None], torch.Tensor, torch.Tensor]:
     """The two endpoints' pictures (None for a seed) and codes, from the 12 endpoint inputs."""
-    model = common.get_model(MODEL)
     ends = [endpoint_image(*inputs[:6], "A"), endpoint_image(*inputs[6:], "B")]
     return ends, _code(model, ends[0], inputs[1]), _code(model, ends[1], inputs[7])
 
 
-def _path(inputs: tuple, steps: object, mode: object):
+def _path(model: VAE, inputs: tuple, steps: object, mode: object):
     """(steps, path mode, endpoint pictures, z0, z1, decoded frames)."""
     n = common.require_int(steps, "Steps", *STEPS_RANGE)
     path_mode = common.require_choice(mode, "Path", ("lerp", "slerp"))
-    ends, z0, z1 = _endpoints(inputs)
+    ends, z0, z1 = _endpoints(model, inputs)
     with torch.no_grad():
-        frames = common.get_model(MODEL).decode(VAE.interpolate(z0, z1, n, path_mode))
+        frames = model.decode(VAE.interpolate(z0, z1, n, path_mode))
     return n, path_mode, ends, z0, z1, frames
 
 
-def interpolate(*args) -> tuple[str, str, str]:
+def interpolate(model: VAE, *args) -> tuple[str, str, str]:
     """(strip PNG, ‖z‖ plot PNG, recipe) for the 12 endpoint inputs, steps and path."""
-    n, path_mode, _, z0, z1, frames = _path(args[:12], *args[12:])
-    model = common.get_model(MODEL)
+    n, path_mode, _, z0, z1, frames = _path(model, args[:12], *args[12:])
     strip = common.save_image(digit_grid(frames, columns=n))
     norms = {m: VAE.interpolate(z0, z1, n, m).norm(dim=1).numpy() for m in ("lerp", "slerp")}
     plot = common.save_png(vae_plots.norm_png(norms, model.config.latent_dim, path_mode))
     return strip, plot, recipe(path_mode, n, model.source.revision)
 
 
-def details(*args) -> tuple[str, str, str]:
+def details(model: VAE, *args) -> tuple[str, str, str]:
     """(GIF there and back, endpoints-and-reconstructions PNG, each endpoint's -ELBO / KL / reconstruction)."""
-    _, _, ends, z0, z1, frames = _path(args[:12], *args[12:])
-    model = common.get_model(MODEL)
+    _, _, ends, z0, z1, frames = _path(model, args[:12], *args[12:])
     with torch.no_grad():
         shown = torch.cat([e if e is not None else model.decode(z[None]) for e, z in ((ends[0], z0), (ends[1], z1))])
         recon = model.decode(torch.stack([z0, z1]))
@@ -167,9 +163,8 @@ def recipe(mode: str, steps: int, revision: str) -> str:
             f"frames = m.decode(m.interpolate(z0, z1, {steps}, mode=\"{mode}\"))\n```")
 
 
-@functools.lru_cache(maxsize=1)
-def _map_background() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    model = common.get_model(MAP_MODEL)
+@functools.lru_cache(maxsize=2)
+def _map_background(model: VAE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     axis = torch.linspace(-3, 3, 15)
     ys, xs = torch.meshgrid(axis.flip(0), axis, indexing="ij")
     with torch.no_grad():
@@ -181,10 +176,10 @@ def _map_background() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mosaic, codes, labels
 
 
-def latent_map(a_source, a_seed, a_digit, a_index, a_sketch, a_upload,
+def latent_map(big: VAE, model: VAE, a_source, a_seed, a_digit, a_index, a_sketch, a_upload,
                b_source, b_seed, b_digit, b_index, b_sketch, b_upload) -> str:
-    """The 2-D VAE's latent plane: decodes on a grid, held-out digits by class, endpoints A and B."""
-    model, big = common.get_model(MAP_MODEL), common.get_model(MODEL)
+    """The 2-D VAE's latent plane (`model`): decodes on a grid, held-out digits by class, endpoints A and B
+    (a seed endpoint placed by the picture the main VAE `big` draws for it)."""
     points = []
     for label, args in (("A", (a_source, a_seed, a_digit, a_index, a_sketch, a_upload)),
                         ("B", (b_source, b_seed, b_digit, b_index, b_sketch, b_upload))):
@@ -194,7 +189,7 @@ def latent_map(a_source, a_seed, a_digit, a_index, a_sketch, a_upload,
                 image = big.decode(_code(big, None, args[1])[None])
         with torch.no_grad():
             points.append((label, model.encode(image)[0][0].numpy()))
-    mosaic, codes, labels = _map_background()
+    mosaic, codes, labels = _map_background(model)
     return common.save_png(vae_plots.latent_map_png(mosaic, codes, labels, points))
 
 
@@ -211,16 +206,16 @@ def _endpoint_controls(label: str, defaults: dict):
     return [source, seed, digit, index, sketch, upload]
 
 
-def build(lanes: Lanes) -> None:
+def build(lab: Lab) -> None:
     with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## VAE: interpolate between two digits\nPick two endpoints — a seed (a prior sample), a "
                     "test digit of the standard MNIST, or your own drawing or picture — and walk the latent space between them.")
-        try:
-            model = common.get_model(MODEL)
-            common.get_model(MAP_MODEL)
-        except LoadError as error:
-            common.unavailable(MODEL, error)
+        failed = lab.models.failed(MODELS)
+        for name, error in failed.items():
+            common.unavailable(name, error)
+        if failed:
             return
+        model, map_model = lab.models[MODEL], lab.models[MAP_MODEL]
         digits = _read_test_digits()
         if isinstance(digits, str):  # no test digits: the tab opens on two seeds and says why
             gr.Markdown(f"⚠️ {digits} The test-digit endpoints are off; seeds, drawings and uploads work.")
@@ -233,7 +228,7 @@ def build(lanes: Lanes) -> None:
                 mode = gr.Radio(["lerp", "slerp"], value="slerp", label="Path")
                 run = gr.Button("Interpolate", variant="primary")
         defaults = [v for d in start for v in (d["source"], d["seed"], d["digit"], d["index"], None, None)] + [12, "slerp"]
-        first, more = interpolate(*defaults), details(*defaults)
+        first, more = interpolate(model, *defaults), details(model, *defaults)
         strip = gr.Image(first[0], type="filepath", format="png", label="Path", interactive=False,
                          elem_classes="pixelated", buttons=["download"])
         with gr.Row():
@@ -251,10 +246,10 @@ def build(lanes: Lanes) -> None:
         with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
             gr.Markdown(common.metrics_table(model))
         inputs = [*a, *b, steps, mode]
-        event = run.click(lanes.light.admit(interpolate), inputs, [strip, plot, recipe_box], api_name="vae_interpolate")
-        event.then(lanes.light.admit(details), inputs, [gif, pairs, numbers], api_name="vae_details").then(
-            lanes.heavy.admit(latent_map), [*a, *b], map_image, api_name="vae_latent_map")
+        event = run.click(lab.lanes.light.admit(functools.partial(interpolate, model)), inputs, [strip, plot, recipe_box], api_name="vae_interpolate")
+        event.then(lab.lanes.light.admit(functools.partial(details, model)), inputs, [gif, pairs, numbers], api_name="vae_details").then(
+            lab.lanes.heavy.admit(functools.partial(latent_map, model, map_model)), [*a, *b], map_image, api_name="vae_latent_map")
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build)
+    common.run_alone(TITLE, build, MODELS)

@@ -9,10 +9,11 @@ import numpy as np
 import torch
 
 from demos import audio_plots, common
-from demos.lanes import Lanes
+from demos.lab import Lab
 from gen_core.audio import wav_bytes
 from gen_core.data.spoken_digits import WORDS, read_wav
 from gen_core.hub import LoadError
+from gen_core.models.wavegan import WaveGANGenerator
 
 MODEL = "wavegan-digits"
 MAX_CLIPS = 8
@@ -40,10 +41,6 @@ with $\hat x$ drawn on lines between real and generated clips and $\lambda = 10$
 """
 
 
-def _model():
-    return common.get_model(MODEL)
-
-
 def parse_digit(value: object) -> int | None:
     """'any' -> None (the seed picks the digit); '0'..'9' -> that digit; anything else -> gr.Error."""
     if value == "any":
@@ -57,27 +54,27 @@ def _seed(value: object, name: str = "Seed") -> int:
     return common.require_int(value, name, 0, common.MAX_SEED)
 
 
-def _codes(digit: int | None, seed: int) -> tuple[torch.Tensor, int]:
+def _codes(model: WaveGANGenerator, digit: int | None, seed: int) -> tuple[torch.Tensor, int]:
     """The noise and digit of the clip `m.sample(1, digits=..., generator=manual_seed(seed))` draws."""
-    z, digits = _model().codes(1, digits=None if digit is None else torch.tensor([digit]),
+    z, digits = model.codes(1, digits=None if digit is None else torch.tensor([digit]),
                                generator=torch.Generator().manual_seed(seed))
     return z, int(digits[0])
 
 
-def _render(digit: int | None, seed: int) -> tuple[np.ndarray, int]:
+def _render(model: WaveGANGenerator, digit: int | None, seed: int) -> tuple[np.ndarray, int]:
     """(waveform float (samples,), the digit it says)."""
-    z, d = _codes(digit, seed)
-    model = _model()
+    z, d = _codes(model, digit, seed)
+    model = model
     with torch.no_grad():
         audio = model(z.to(model.device), torch.tensor([d], device=model.device))[0].float().cpu().numpy()
     return audio, d
 
 
-def _audio(waveform: np.ndarray) -> str:
+def _audio(model: WaveGANGenerator, waveform: np.ndarray) -> str:
     """The clip as a WAV file in the app's output folder, written under a temporary name and renamed
     into place. (Returned as (rate, int16 array), Gradio would write its cached WAV in place, so two
     requests for the same clip rewrote a file while it was being sent: a cut download.)"""
-    return common.save_bytes(wav_bytes(waveform, _model().config.sample_rate), ".wav")
+    return common.save_bytes(wav_bytes(waveform, model.config.sample_rate), ".wav")
 
 
 @functools.lru_cache(maxsize=len(WORDS))
@@ -86,10 +83,10 @@ def real_clip(digit: int) -> np.ndarray:
     return read_wav(REAL_DIR / f"{WORDS[digit]}.wav")
 
 
-def clip(digit: object, seed: object) -> str:
+def clip(model: WaveGANGenerator, digit: object, seed: object) -> str:
     """One raw clip: a 16-bit WAV file."""
-    audio, _ = _render(parse_digit(digit), _seed(seed))
-    return _audio(audio)
+    audio, _ = _render(model, parse_digit(digit), _seed(seed))
+    return _audio(model, audio)
 
 
 def _digits_code(digit: int | None) -> str:
@@ -107,43 +104,43 @@ def _snippet(digit: int | None, seeds: list[int]) -> str:
             f"    write_wav(Path(f\"clip-{{seed}}.wav\"), x[0].numpy())")
 
 
-def recipe(snippet: str) -> str:
-    return (f"**Recipe** · model `{MODEL}` · weights `{_model().source.revision}`\n\n```python\nfrom pathlib import "
+def recipe(model: WaveGANGenerator, snippet: str) -> str:
+    return (f"**Recipe** · model `{MODEL}` · weights `{model.source.revision}`\n\n```python\nfrom pathlib import "
             f"Path\nimport torch\nimport gen_core\nfrom gen_core.data.spoken_digits import write_wav\n"
             f"m = gen_core.load(\"{MODEL}\")\n{snippet}\n```")
 
 
-def inspect(digit: object, seed: object) -> tuple[str, str]:
+def inspect(model: WaveGANGenerator, digit: object, seed: object) -> tuple[str, str]:
     """Waveform and log-mel spectrogram of one clip above a real clip of the same digit: (PNG, recipe)."""
     choice, seed_value = parse_digit(digit), _seed(seed)
-    return _inspection(choice, seed_value, *_render(choice, seed_value))
+    return _inspection(model, choice, seed_value, *_render(model, choice, seed_value))
 
 
-def _inspection(choice: int | None, seed: int, audio: np.ndarray, said: int) -> tuple[str, str]:
+def _inspection(model: WaveGANGenerator, choice: int | None, seed: int, audio: np.ndarray, said: int) -> tuple[str, str]:
     """inspect() of a clip already rendered: (PNG, recipe)."""
-    png = audio_plots.compare_png(audio, real_clip(said), _model().config.sample_rate,
+    png = audio_plots.compare_png(audio, real_clip(said), model.config.sample_rate,
                                   f"generated \"{WORDS[said]}\" (seed {seed})",
                                   f"real \"{WORDS[said]}\" (held-out voice)")
-    return common.save_png(png), recipe(_snippet(choice, [seed]))
+    return common.save_png(png), recipe(model, _snippet(choice, [seed]))
 
 
-def _player(k: int, clips: dict) -> tuple[str, str]:
+def _player(model: WaveGANGenerator, k: int, clips: dict) -> tuple[str, str]:
     """Clip k of {"digit": choice, "seeds": [...]}: (audio, label)."""
     choice, seed = parse_digit(clips["digit"]), clips["seeds"][k]
-    waveform, said = _render(choice, seed)
+    waveform, said = _render(model, choice, seed)
     asked = "any digit → " if choice is None else ""
-    return _audio(waveform), f"clip {k + 1} · {asked}{WORDS[said]} · seed {seed}"
+    return _audio(model, waveform), f"clip {k + 1} · {asked}{WORDS[said]} · seed {seed}"
 
 
-def show(k: int, clips: dict) -> list:
+def show(model: WaveGANGenerator, k: int, clips: dict) -> list:
     """Clip k in the inspector: its digit choice and seed, audio, comparison plot and recipe."""
     digit, seed = clips["digit"], clips["seeds"][k]
     choice = parse_digit(digit)
-    audio, said = _render(choice, seed)   # once, for the player and the plot
-    return [digit, seed, _audio(audio), *_inspection(choice, seed, audio, said)]
+    audio, said = _render(model, choice, seed)   # once, for the player and the plot
+    return [digit, seed, _audio(model, audio), *_inspection(model, choice, seed, audio, said)]
 
 
-def generate(digit: object, n: object, seed: object) -> list:
+def generate(model: WaveGANGenerator, digit: object, n: object, seed: object) -> list:
     """n clips with seeds seed, seed + 1, ...: the players and their buttons, the clip list, its recipe,
     and the first clip in the inspector."""
     parse_digit(digit)
@@ -153,42 +150,42 @@ def generate(digit: object, n: object, seed: object) -> list:
     players, buttons = [], []
     for k in range(MAX_CLIPS):
         if k < count:
-            value, label = _player(k, clips)
+            value, label = _player(model, k, clips)
             players.append(gr.Audio(value, label=label, visible=True))
         else:
             players.append(gr.Audio(None, visible=False))
         buttons.append(gr.Button(visible=k < count))
-    return [*players, *buttons, clips, _batch_recipe(clips), *show(0, clips)]
+    return [*players, *buttons, clips, _batch_recipe(model, clips), *show(model, 0, clips)]
 
 
-def reroll(k: int, clips: dict) -> list:
+def reroll(model: WaveGANGenerator, k: int, clips: dict) -> list:
     """Clip k gets a fresh seed (same digit choice): its player, the list, its recipe, and the clip inspected."""
     clips = {"digit": clips["digit"], "seeds": list(clips["seeds"])}
     clips["seeds"][k] = common.new_seed()
-    value, label = _player(k, clips)
-    return [gr.Audio(value, label=label), clips, _batch_recipe(clips), *show(k, clips)]
+    value, label = _player(model, k, clips)
+    return [gr.Audio(value, label=label), clips, _batch_recipe(model, clips), *show(model, k, clips)]
 
 
-def _batch_recipe(clips: dict) -> str:
-    return recipe(_snippet(parse_digit(clips["digit"]), clips["seeds"]))
+def _batch_recipe(model: WaveGANGenerator, clips: dict) -> str:
+    return recipe(model, _snippet(parse_digit(clips["digit"]), clips["seeds"]))
 
 
-def morph(digit_a: object, seed_a: object, digit_b: object, seed_b: object, steps: object
+def morph(model: WaveGANGenerator, digit_a: object, seed_a: object, digit_b: object, seed_b: object, steps: object
           ) -> tuple[str, str, str]:
     """From clip A to clip B in `steps` clips (noise and digit embedding move on a straight line), played
     one after another: (audio, PNG, recipe)."""
     choice_a, choice_b = parse_digit(digit_a), parse_digit(digit_b)
     seed_a, seed_b = _seed(seed_a, "Seed A"), _seed(seed_b, "Seed B")
     n = common.require_int(steps, "Steps", *MORPH_STEPS)
-    (z_a, d_a), (z_b, d_b) = _codes(choice_a, seed_a), _codes(choice_b, seed_b)
-    audio = _model().morph((z_a[0], d_a), (z_b[0], d_b), n).flatten().numpy()
-    rate = _model().config.sample_rate
+    (z_a, d_a), (z_b, d_b) = _codes(model, choice_a, seed_a), _codes(model, choice_b, seed_b)
+    audio = model.morph((z_a[0], d_a), (z_b[0], d_b), n).flatten().numpy()
+    rate = model.config.sample_rate
     png = audio_plots.morph_png(audio, rate, n, f"\"{WORDS[d_a]}\" (seed {seed_a}) → \"{WORDS[d_b]}\" (seed {seed_b})")
     snippet = (f"za, da = m.codes(1, digits={_digits_code(choice_a)}, generator=torch.Generator().manual_seed({seed_a}))\n"
                f"zb, db = m.codes(1, digits={_digits_code(choice_b)}, generator=torch.Generator().manual_seed({seed_b}))\n"
                f"x = m.morph((za[0], int(da[0])), (zb[0], int(db[0])), {n})\n"
                f"write_wav(Path(\"morph.wav\"), x.flatten().numpy())")
-    return _audio(audio), common.save_png(png), recipe(snippet)
+    return _audio(model, audio), common.save_png(png), recipe(model, snippet)
 
 
 def headline(model) -> str:
@@ -205,11 +202,11 @@ def headline(model) -> str:
                if "within_digit_spread" in values else "."))
 
 
-def build(lanes: Lanes) -> None:
+def build(lab: Lab) -> None:
     with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## WaveGAN: spoken digits as raw waveforms\n" + NOTICE)
         try:
-            model = _model()
+            model = lab.models[MODEL]
         except LoadError as error:
             common.unavailable(MODEL, error)
             return
@@ -218,7 +215,7 @@ def build(lanes: Lanes) -> None:
         # would be rendered into the page if created here).
         first_clips = {"digit": DEFAULTS["digit"],
                        "seeds": [DEFAULTS["seed"] + k for k in range(DEFAULTS["n"])]}
-        first_inspect = show(0, first_clips)
+        first_inspect = show(model, 0, first_clips)
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 digit = gr.Dropdown(DIGIT_CHOICES, value=DEFAULTS["digit"], label="Digit")
@@ -232,12 +229,12 @@ def build(lanes: Lanes) -> None:
                     with gr.Row():
                         for k in range(row * 4, row * 4 + 4):
                             with gr.Column(min_width=180):
-                                value, label = _player(k, first_clips) if k < DEFAULTS["n"] else (None, None)
+                                value, label = _player(model, k, first_clips) if k < DEFAULTS["n"] else (None, None)
                                 players.append(gr.Audio(value, label=label, type="filepath", format="wav",
                                                         interactive=False, buttons=["download"],
                                                         visible=k < DEFAULTS["n"]))
                                 rerolls.append(gr.Button("↻ re-roll", size="sm", visible=k < DEFAULTS["n"]))
-                batch_recipe = gr.Markdown(_batch_recipe(first_clips))
+                batch_recipe = gr.Markdown(_batch_recipe(model, first_clips))
         clips = gr.State(first_clips)
 
         gr.Markdown("### One clip beside a real one\nPlay or re-roll a clip above to see it here, or pick "
@@ -265,7 +262,7 @@ def build(lanes: Lanes) -> None:
                                label="Seed B", min_width=120)
             steps = common.Slider(*MORPH_STEPS, value=MORPH_DEFAULTS["steps"], step=1, label="Steps", min_width=160)
             morph_go = gr.Button("Morph", variant="primary", min_width=120)
-        morph_audio_value, morph_plot_value, morph_recipe_value = morph(**MORPH_DEFAULTS)
+        morph_audio_value, morph_plot_value, morph_recipe_value = morph(model, **MORPH_DEFAULTS)
         morph_audio = gr.Audio(morph_audio_value, type="filepath", format="wav", interactive=False,
                                buttons=["download"], label="Morph")
         morph_plot = gr.Image(morph_plot_value, type="filepath", format="png", interactive=False,
@@ -276,17 +273,18 @@ def build(lanes: Lanes) -> None:
             gr.Markdown(common.metrics_table(model))
 
         inspector = [inspect_digit, inspect_seed, inspect_audio, plot, inspect_recipe]
-        gr.on([go.click, seed.submit], lanes.heavy.admit(generate), [digit, n, seed], [*players, *rerolls, clips, batch_recipe, *inspector],
+        light, heavy = lab.lanes.light, lab.lanes.heavy
+        gr.on([go.click, seed.submit], heavy.admit(functools.partial(generate, model)), [digit, n, seed], [*players, *rerolls, clips, batch_recipe, *inspector],
               api_name="wavegan_generate")
         for k, (player, button) in enumerate(zip(players, rerolls)):
-            button.click(lanes.light.admit(functools.partial(reroll, k)), clips, [player, clips, batch_recipe, *inspector], api_name=False)
-            player.play(lanes.light.admit(functools.partial(show, k)), clips, inspector, api_name=False)
-        gr.on([inspect_digit.input, inspect_seed.submit], lanes.light.admit(clip), [inspect_digit, inspect_seed], inspect_audio,
-              api_name="wavegan_clip").then(lanes.light.admit(inspect), [inspect_digit, inspect_seed], [plot, inspect_recipe],
+            button.click(light.admit(functools.partial(reroll, model, k)), clips, [player, clips, batch_recipe, *inspector], api_name=False)
+            player.play(light.admit(functools.partial(show, model, k)), clips, inspector, api_name=False)
+        gr.on([inspect_digit.input, inspect_seed.submit], light.admit(functools.partial(clip, model)), [inspect_digit, inspect_seed], inspect_audio,
+              api_name="wavegan_clip").then(light.admit(functools.partial(inspect, model)), [inspect_digit, inspect_seed], [plot, inspect_recipe],
                                             api_name="wavegan_inspect")
-        gr.on([morph_go.click, steps.release], lanes.heavy.admit(morph), [digit_a, seed_a, digit_b, seed_b, steps],
+        gr.on([morph_go.click, steps.release], heavy.admit(functools.partial(morph, model)), [digit_a, seed_a, digit_b, seed_b, steps],
               [morph_audio, morph_plot, morph_box], api_name="wavegan_morph")
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build)
+    common.run_alone(TITLE, build, MODELS)

@@ -30,6 +30,15 @@ def fake_hub():
     FAKE_HUB.clear()
 
 
+@pytest.fixture(scope="session")
+def shipped():
+    """Every registered model from the shipped weights, each loaded once, as the app loads them."""
+    import gen_core
+    from demos.lab import Models
+
+    return Models.load(gen_core.available())
+
+
 @pytest.fixture
 def tiny_cgan() -> CGANGenerator:
     torch.manual_seed(0)

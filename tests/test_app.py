@@ -28,11 +28,11 @@ def test_named_endpoints(client):
             "/wavegan_inspect", "/wavegan_morph", "/gan_family_generate", "/gan_family_new_seed"} <= set(endpoints)
 
 
-def test_gan_family_over_http_matches_the_handler(client):
+def test_gan_family_over_http_matches_the_handler(client, shipped):
     from demos import gan_family
 
     path, recipe = client.predict(5, 21, api_name="/gan_family_generate")
-    expected_path, expected_recipe = gan_family.generate(5, 21)
+    expected_path, expected_recipe = gan_family.generate({n: shipped[n] for n in gan_family.MODELS}, 5, 21)
     assert open(path, "rb").read() == open(expected_path, "rb").read() and recipe == expected_recipe
     seed, path, recipe = client.predict(3, api_name="/gan_family_new_seed")
     assert f"seed `{int(seed)}`" in recipe and path.endswith(".png")
@@ -40,11 +40,11 @@ def test_gan_family_over_http_matches_the_handler(client):
         client.predict(17, 0, api_name="/gan_family_generate")
 
 
-def test_generate_over_http_matches_the_handler(client):
+def test_generate_over_http_matches_the_handler(client, shipped):
     from demos import cgan_digits
 
     path, recipe = client.predict("4", 9, 11, 2.0, api_name="/cgan_generate")
-    expected_path, expected_recipe = cgan_digits.generate("4", 9, 11, 2.0)
+    expected_path, expected_recipe = cgan_digits.generate(shipped[cgan_digits.MODEL], "4", 9, 11, 2.0)
     assert open(path, "rb").read() == open(expected_path, "rb").read()
     assert recipe == expected_recipe
 
@@ -70,11 +70,12 @@ def test_bad_input_over_http_is_a_plain_error(client):
     assert client.predict("3", 1, 0, 4.0, api_name="/cgan_generate")  # still healthy
 
 
-def test_flow_endpoints_over_http(client):
+def test_flow_endpoints_over_http(client, shipped):
     from demos import flow_density
 
     path, numbers, recipe = client.predict("8gaussians", 300, 5, api_name="/flow_density")
-    assert open(path, "rb").read() == open(flow_density.show_density("8gaussians", 300, 5)[0], "rb").read()
+    flows = {"8gaussians": shipped[flow_density.model_name("8gaussians")]}
+    assert open(path, "rb").read() == open(flow_density.show_density(flows, "8gaussians", 300, 5)[0], "rb").read()
     assert "KL(p‖q)" in numbers and "manual_seed(5)" in recipe
     assert "true log p" in client.predict("moons", 0.5, -0.5, api_name="/flow_read_point")
     assert client.predict("moons", 3, 1, api_name="/flow_layer").endswith(".png")
@@ -95,15 +96,15 @@ def test_vae_endpoints_over_http(client):
         client.predict(*a, "drawing", 0, "0", 0, None, None, 6, "lerp", api_name="/vae_interpolate")
 
 
-def test_infogan_endpoints_over_http(client):
+def test_infogan_endpoints_over_http(client, shipped):
     from demos import infogan_codes
 
     path, recipe = client.predict("5", 0.5, -1.5, 9, api_name="/infogan_sample")
-    assert open(path, "rb").read() == open(infogan_codes.sample("5", 0.5, -1.5, 9)[0], "rb").read()
+    assert open(path, "rb").read() == open(infogan_codes.sample(shipped[infogan_codes.MODEL], "5", 0.5, -1.5, 9)[0], "rb").read()
     seed, path, _ = client.predict("2", 0.0, 0.0, api_name="/infogan_new_seed")
     assert 0 <= seed <= 2 ** 32 - 1 and path.endswith(".png")
     grid, recipe = client.predict("c1", 8, 0.0, 0.0, 3, api_name="/infogan_traversal")
-    assert open(grid, "rb").read() == open(infogan_codes.traversal("c1", 8, 0.0, 0.0, 3)[0], "rb").read()
+    assert open(grid, "rb").read() == open(infogan_codes.traversal(shipped[infogan_codes.MODEL], "c1", 8, 0.0, 0.0, 3)[0], "rb").read()
     with pytest.raises(AppError, match="greater than maximum value 2"):
         client.predict("5", 3.0, 0.0, 9, api_name="/infogan_sample")
     with pytest.raises(AppError, match="greater than maximum value 16"):
@@ -119,15 +120,15 @@ def _wav(path: str) -> np.ndarray:
         return np.frombuffer(w.readframes(w.getnframes()), "<i2")
 
 
-def test_wavegan_endpoints_over_http_return_playable_wavs(client):
+def test_wavegan_endpoints_over_http_return_playable_wavs(client, shipped):
     from demos import wavegan_digits
 
     out = client.predict("5", 3, 11, api_name="/wavegan_generate")
     players = [p["value"] for p in out[:wavegan_digits.MAX_CLIPS]]  # component updates: label, visibility, value
     assert [p is not None for p in players] == [True] * 3 + [False] * 5
     for k in range(3):
-        assert np.array_equal(_wav(players[k]), _wav(wavegan_digits.clip("5", 11 + k)))
-    assert np.array_equal(_wav(client.predict("any", 7, api_name="/wavegan_clip")), _wav(wavegan_digits.clip("any", 7)))
+        assert np.array_equal(_wav(players[k]), _wav(wavegan_digits.clip(shipped[wavegan_digits.MODEL], "5", 11 + k)))
+    assert np.array_equal(_wav(client.predict("any", 7, api_name="/wavegan_clip")), _wav(wavegan_digits.clip(shipped[wavegan_digits.MODEL], "any", 7)))
     plot, recipe = client.predict("5", 7, api_name="/wavegan_inspect")
     assert plot.endswith(".png") and "manual_seed(7)" in recipe
     audio, plot, recipe = client.predict("1", 2, "9", 3, 3, api_name="/wavegan_morph")
@@ -156,7 +157,6 @@ def test_flow_bad_input_over_http_is_a_plain_error(client):
 def test_one_missing_flow_leaves_the_others(tmp_path, monkeypatch):
     import shutil
 
-    from demos import flow_density
     from gen_core import hub
 
     root = tmp_path / "weights"
@@ -166,13 +166,7 @@ def test_one_missing_flow_leaves_the_others(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     from huggingface_hub import constants
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
-    common.get_model.cache_clear()
-    flow_density.learned_grid.cache_clear()
-    try:
-        demo = app.build_app()
-    finally:
-        common.get_model.cache_clear()
-        flow_density.learned_grid.cache_clear()
+    demo = app.build_app()
     texts = json.dumps(demo.config["components"], default=str)  # gr.State holds a callback
     assert "Not loaded, so not offered below" in texts and "flow-moons" in texts and "flow-circles" in texts
     dropdown = next(c for c in demo.config["components"] if c.get("props", {}).get("label") == "Density")
@@ -195,11 +189,7 @@ def test_broken_weights_of_one_model_leave_the_other_tabs(tmp_path, monkeypatch,
     monkeypatch.setenv("GEN_CORE_WEIGHTS_DIR", str(root))
     monkeypatch.setitem(hub.REGISTRY, "infogan-mnist",
                         dataclasses.replace(hub.REGISTRY["infogan-mnist"], revision="no-such-revision"))
-    common.get_model.cache_clear()
-    try:
-        demo = app.build_app()
-    finally:
-        common.get_model.cache_clear()
+    demo = app.build_app()
     texts = json.dumps(demo.config["components"], default=str)
     assert texts.count("could not be loaded, so this tab is off") == 2
     assert "wavegan-digits" in texts and "no-such-revision" in texts and "git checkout weights/" in texts
@@ -212,11 +202,7 @@ def test_missing_weights_turn_the_tab_into_an_explanation(empty_weights, fresh_c
     from huggingface_hub import constants
 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
-    common.get_model.cache_clear()
-    try:
-        demo = app.build_app()
-    finally:
-        common.get_model.cache_clear()
+    demo = app.build_app()
     texts = json.dumps(demo.config["components"], default=str)  # gr.State holds a callback
     assert "could not be loaded" in texts and "cgan-mnist" in texts
     api_names = {d.get("api_name") for d in demo.config["dependencies"]}

@@ -15,10 +15,12 @@ START, END = "<!-- quality: python -m tools.readme -->", "<!-- /quality -->"
 
 
 def quality_table() -> str:
+    import gen_core
     from demos import overview, tab_modules
+    from demos.lab import Models
 
     tabs = [(tab.TITLE, tab.TAB_ID, tab.MODELS) for tab in tab_modules()]
-    return overview.table(overview.rows(tabs))
+    return overview.table(overview.rows(Models.load(gen_core.available()), tabs))
 
 
 def render(text: str, table: str) -> str:

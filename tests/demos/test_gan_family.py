@@ -1,9 +1,7 @@
 """The GAN-family tab: one row per model from one seed, recipes that reproduce it, card tables,
 training curves, a broken model hiding only its row, and the shipped models' quality floor."""
-import collections
 import re
 import shlex
-import shutil
 
 import gradio as gr
 import numpy as np
@@ -13,12 +11,18 @@ from PIL import Image
 
 import gen_core
 from demos import common, gan_family
+from demos.lab import Lab, Models
 from gen_core import metrics
-from gen_core.hub import weights_root
+from gen_core.hub import LoadError
 from gen_core.imaging import GAP
 from gen_core.sample import GAN_FAMILY
 from gen_core.sample import main as sample
 
+
+
+@pytest.fixture(scope="module")
+def family(shipped):
+    return {name: shipped[name] for name in GAN_FAMILY}
 
 def _grid_cells(path, n, rows):
     """The digit cells of a family grid, (rows, n, 28, 28) uint8, read back from the PNG."""
@@ -29,8 +33,8 @@ def _grid_cells(path, n, rows):
                       for c in range(n)] for r in range(rows)])
 
 
-def test_one_row_per_model_from_the_same_noise():
-    path, recipe = gan_family.generate(6, 11)
+def test_one_row_per_model_from_the_same_noise(family):
+    path, recipe = gan_family.generate(family, 6, 11)
     cells = _grid_cells(path, 6, len(GAN_FAMILY))
     for row, name in zip(cells, GAN_FAMILY):
         expected = gen_core.load(name).sample(6, generator=torch.Generator().manual_seed(11))
@@ -38,16 +42,16 @@ def test_one_row_per_model_from_the_same_noise():
     assert "seed `11`" in recipe and all(f"`{name}`" in recipe for name in GAN_FAMILY)
 
 
-def test_recipe_command_reproduces_the_file_byte_for_byte(tmp_path):
-    path, recipe = gan_family.generate(3, 5)
+def test_recipe_command_reproduces_the_file_byte_for_byte(family, tmp_path):
+    path, recipe = gan_family.generate(family, 3, 5)
     args = shlex.split(re.search(r"```bash\n(.*)\n```", recipe).group(1))[3:]  # drop "python -m gen_core.sample"
     args[args.index("--out") + 1] = str(tmp_path / "family.png")
     sample(args)
     assert (tmp_path / "family.png").read_bytes() == open(path, "rb").read()
 
 
-def test_new_seed_is_in_range_and_used():
-    seed, path, recipe = gan_family.generate_with_new_seed(2)
+def test_new_seed_is_in_range_and_used(family):
+    seed, path, recipe = gan_family.generate_with_new_seed(family, 2)
     assert 0 <= seed <= common.MAX_SEED and f"seed `{seed}`" in recipe and path.endswith(".png")
 
 
@@ -58,13 +62,13 @@ def test_new_seed_is_in_range_and_used():
     (4, -1, "Seed must be a whole number"),
     (4, "../../etc/passwd", "Seed must be a whole number"),
 ])
-def test_bad_input_is_a_plain_sentence(n, seed, message):
+def test_bad_input_is_a_plain_sentence(family, n, seed, message):
     with pytest.raises(gr.Error, match=re.escape(message)):
-        gan_family.generate(n, seed)
+        gan_family.generate(family, n, seed)
 
 
-def test_table_objectives_and_curves_come_from_the_cards_and_logs():
-    records = gan_family.read_records(list(GAN_FAMILY))
+def test_table_objectives_and_curves_come_from_the_cards_and_logs(family):
+    records = gan_family.read_records(family)
     table = gan_family.metrics_markdown(records)
     for name in GAN_FAMILY:
         values = {m.key: m.value for m in common.read_metrics(gen_core.load(name))}
@@ -91,10 +95,10 @@ def _recipe_flags(command: str) -> list[str]:
     return kept
 
 
-def test_the_shipped_models_share_the_recipe_the_tab_claims():
+def test_the_shipped_models_share_the_recipe_the_tab_claims(family):
     """SHARED says one data split, batch size, step budget and seed for all four: their cards agree, and
     their commands differ only in the variant and the output folders."""
-    records = gan_family.read_records(list(GAN_FAMILY))
+    records = gan_family.read_records(family)
     shared = {(r.training["steps"], r.training["batch_size"], r.training["seed"], r.log[-1]["step"]) for r in records.values()}
     assert len(shared) == 1, shared
     assert len({tuple(_recipe_flags(r.training["command"])) for r in records.values()}) == 1
@@ -102,24 +106,16 @@ def test_the_shipped_models_share_the_recipe_the_tab_claims():
     assert gan_family.shared_data(records).startswith("Trained on: ")
 
 
-def test_a_broken_model_hides_only_its_row(tmp_path, monkeypatch):
-    for name in GAN_FAMILY:
-        shutil.copytree(weights_root() / name, tmp_path / name)
-    (tmp_path / "sngan-mnist" / "model.safetensors").write_bytes(b"\0" * 64)
-    monkeypatch.setenv("GEN_CORE_WEIGHTS_DIR", str(tmp_path))
-    attempts = collections.Counter()
-    real_load = gen_core.load
-    monkeypatch.setattr(gen_core, "load", lambda name, **kw: attempts.update([name]) or real_load(name, **kw))
-    common.get_model.cache_clear()
-    try:
-        names, errors = gan_family.loaded()
-        path, recipe = gan_family.generate(4, 0)
-        gan_family.generate(4, 1)
-    finally:
-        common.get_model.cache_clear()
-    assert names == [n for n in GAN_FAMILY if n != "sngan-mnist"] and list(errors) == ["sngan-mnist"]
+def test_a_broken_model_hides_only_its_row(shipped):
+    broken = LoadError("Could not load 'sngan-mnist': the test broke it")
+    models = Models({**{name: shipped[name] for name in GAN_FAMILY if name != "sngan-mnist"}, "sngan-mnist": broken})
+    with gr.Blocks() as demo:
+        gan_family.build(Lab(models))
+    notes = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown) and "could not be loaded" in str(b.value)]
+    assert len(notes) == 1 and "sngan-mnist" in notes[0] and "the test broke it" in notes[0]
+    generate = next(fn.fn for fn in demo.fns.values() if fn.api_name == "gan_family_generate")
+    path, recipe = generate(4, 0)
     assert _grid_cells(path, 4, 3).shape == (3, 4, 28, 28) and "sngan" not in recipe
-    assert attempts["sngan-mnist"] == 1, "a broken model is tried once per process, not once per request"
 
 
 @pytest.mark.slow

@@ -3,7 +3,8 @@ without a paper figure, a model whose weights fail, and the shipped models' own 
 import pytest
 
 import gen_core
-from demos import common, overview
+from demos import overview
+from demos.lab import Models
 from gen_core.card import Metric, format_figure, read_card, write_card
 from gen_core.papers import PAPER_FIGURES
 
@@ -24,9 +25,7 @@ def lab(empty_weights, tiny_cgan, tiny_classifier):
                metrics=[Metric("accuracy", "Accuracy on 10,000 test images", 0.9876)], headline="accuracy")
     tiny_classifier.save_pretrained(empty_weights / "vae-mnist")
     (empty_weights / "vae-mnist" / "model.safetensors").write_bytes(b"\0" * 64)
-    common.get_model.cache_clear()
-    yield {row.name: row for row in overview.rows(TABS)}
-    common.get_model.cache_clear()
+    yield {row.name: row for row in overview.rows(Models.load(gen_core.available()), TABS)}
 
 
 def _line(text: str, name: str) -> str:
@@ -57,9 +56,8 @@ def test_a_model_whose_weights_fail_explains_itself_and_the_rest_still_show(lab)
     assert "⚠️" not in _line(table, "cgan-mnist")
 
 
-def test_the_shipped_rows_are_what_the_cards_say():
-    common.get_model.cache_clear()
-    table = overview.table(overview.rows([]))
+def test_the_shipped_rows_are_what_the_cards_say(shipped):
+    table = overview.table(overview.rows(shipped, []))
     for name in gen_core.available():
         card = read_card(gen_core.load(name).source.directory)
         line = _line(table, name)

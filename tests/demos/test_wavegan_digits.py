@@ -15,6 +15,11 @@ from demos import wavegan_digits as tab
 from gen_core import metrics
 from gen_core.data.spoken_digits import CLIP_SAMPLES, WORDS
 
+@pytest.fixture(scope="module")
+def model(shipped):
+    return shipped[tab.MODEL]
+
+
 N_OUT = 2 * tab.MAX_CLIPS   # players and their re-roll buttons come first in generate's outputs
 
 
@@ -38,8 +43,8 @@ def _run_recipe(recipe: str, tmp_path, monkeypatch) -> dict[str, np.ndarray]:
     return out
 
 
-def test_generate_fills_n_players_and_the_recipe_writes_the_same_samples(tmp_path, monkeypatch):
-    out = tab.generate("7", 3, 40)
+def test_generate_fills_n_players_and_the_recipe_writes_the_same_samples(model, tmp_path, monkeypatch):
+    out = tab.generate(model, "7", 3, 40)
     players, buttons, clips, batch_recipe = out[:tab.MAX_CLIPS], out[tab.MAX_CLIPS:N_OUT], out[N_OUT], out[N_OUT + 1]
     assert [p.visible for p in players] == [True] * 3 + [False] * 5
     assert [b.visible for b in buttons] == [True] * 3 + [False] * 5
@@ -49,36 +54,35 @@ def test_generate_fills_n_players_and_the_recipe_writes_the_same_samples(tmp_pat
     written = _run_recipe(batch_recipe, tmp_path, monkeypatch)
     assert list(written) == ["clip-40.wav", "clip-41.wav", "clip-42.wav"]
     for k in range(3):
-        rate, samples = _read(tab.clip("7", 40 + k))
+        rate, samples = _read(tab.clip(model, "7", 40 + k))
         assert rate == 16_000 and samples.dtype == np.int16 and samples.shape == (CLIP_SAMPLES,)
         assert np.array_equal(written[f"clip-{40 + k}.wav"], samples)
 
 
-def test_any_digit_is_drawn_by_the_seed_and_named_on_the_player():
-    out = tab.generate("any", 8, 0)
-    model = gen_core.load(tab.MODEL)
+def test_any_digit_is_drawn_by_the_seed_and_named_on_the_player(model):
+    out = tab.generate(model, "any", 8, 0)
     for k, player in enumerate(out[:tab.MAX_CLIPS]):
         _, digits = model.codes(1, generator=torch.Generator().manual_seed(k))
         assert player.label == f"clip {k + 1} · any digit → {WORDS[int(digits[0])]} · seed {k}"
 
 
-def test_reroll_changes_only_that_clip_and_inspects_it():
-    clips = tab.generate("2", 4, 100)[N_OUT]
-    player, new_clips, _, digit, seed, audio, plot, _ = tab.reroll(2, clips)
+def test_reroll_changes_only_that_clip_and_inspects_it(model):
+    clips = tab.generate(model, "2", 4, 100)[N_OUT]
+    player, new_clips, _, digit, seed, audio, plot, _ = tab.reroll(model, 2, clips)
     assert new_clips["digit"] == "2" and new_clips["seeds"][:2] == [100, 101] and new_clips["seeds"][3] == 103
     assert new_clips["seeds"][2] == seed and digit == "2"
     assert clips["seeds"] == [100, 101, 102, 103]      # the state passed in is not mutated
-    assert np.array_equal(_read(audio)[1], _read(tab.clip("2", seed))[1]) and plot.endswith(".png")
+    assert np.array_equal(_read(audio)[1], _read(tab.clip(model, "2", seed))[1]) and plot.endswith(".png")
 
 
-def test_inspect_plots_generated_beside_real_and_its_recipe_reproduces_the_clip(tmp_path, monkeypatch):
-    path, recipe = tab.inspect("4", 9)
+def test_inspect_plots_generated_beside_real_and_its_recipe_reproduces_the_clip(model, tmp_path, monkeypatch):
+    path, recipe = tab.inspect(model, "4", 9)
     image = Image.open(path)
     assert image.format == "PNG" and image.size == (900, 460)
     pixels = np.asarray(image.convert("L"), dtype=float)
     assert pixels[:230].std() > 10 and pixels[230:].std() > 10   # both rows are drawn
     (samples,) = _run_recipe(recipe, tmp_path, monkeypatch).values()
-    assert np.array_equal(samples, _read(tab.clip("4", 9))[1])
+    assert np.array_equal(samples, _read(tab.clip(model, "4", 9))[1])
 
 
 def test_real_clips_are_the_right_words():
@@ -88,43 +92,42 @@ def test_real_clips_are_the_right_words():
     assert probs.argmax(1).tolist() == list(range(10))
 
 
-def test_morph_plays_the_steps_from_clip_a_to_clip_b(tmp_path, monkeypatch):
-    audio, path, recipe = tab.morph("3", 5, "8", 6, 4)
+def test_morph_plays_the_steps_from_clip_a_to_clip_b(model, tmp_path, monkeypatch):
+    audio, path, recipe = tab.morph(model, "3", 5, "8", 6, 4)
     rate, samples = _read(audio)
     assert rate == 16_000 and samples.shape == (4 * CLIP_SAMPLES,)
     # the endpoints are the single clips, up to float rounding of a batched forward (1 in 32767)
-    assert np.abs(samples[:CLIP_SAMPLES].astype(int) - _read(tab.clip("3", 5))[1]).max() <= 1
-    assert np.abs(samples[-CLIP_SAMPLES:].astype(int) - _read(tab.clip("8", 6))[1]).max() <= 1
+    assert np.abs(samples[:CLIP_SAMPLES].astype(int) - _read(tab.clip(model, "3", 5))[1]).max() <= 1
+    assert np.abs(samples[-CLIP_SAMPLES:].astype(int) - _read(tab.clip(model, "8", 6))[1]).max() <= 1
     assert Image.open(path).format == "PNG"
     (written,) = _run_recipe(recipe, tmp_path, monkeypatch).values()
     assert np.array_equal(written, samples)
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: tab.generate("12", 2, 0), "Digit must be 'any' or one of 0-9; got '12'"),
-    (lambda: tab.generate(None, 2, 0), "Digit must be 'any' or one of 0-9; got 'None'"),
-    (lambda: tab.generate("3", 1000, 0), "Number of clips must be a whole number from 1 to 8; got 1000"),
-    (lambda: tab.generate("3", 0, 0), "Number of clips must be a whole number from 1 to 8; got 0"),
-    (lambda: tab.generate("3", 2.5, 0), "Number of clips must be a whole number from 1 to 8; got 2.5"),
-    (lambda: tab.generate("3", 2, float("nan")), "Seed must be a whole number from 0 to 4294967295; got 'nan'"),
-    (lambda: tab.clip("3", -1), "Seed must be a whole number from 0 to 4294967295; got -1"),
-    (lambda: tab.clip("3", 2 ** 40), "Seed must be a whole number"),
-    (lambda: tab.inspect("seven", 1), "Digit must be 'any' or one of 0-9; got 'seven'"),
-    (lambda: tab.morph("3", 0, "8", 1, 100), "Steps must be a whole number from 2 to 8; got 100"),
-    (lambda: tab.morph("3", float("inf"), "8", 1, 4), "Seed A must be a whole number"),
-    (lambda: tab.morph("3", 0, "../8", 1, 4), "Digit must be 'any' or one of 0-9"),
+    (lambda model: tab.generate(model, "12", 2, 0), "Digit must be 'any' or one of 0-9; got '12'"),
+    (lambda model: tab.generate(model, None, 2, 0), "Digit must be 'any' or one of 0-9; got 'None'"),
+    (lambda model: tab.generate(model, "3", 1000, 0), "Number of clips must be a whole number from 1 to 8; got 1000"),
+    (lambda model: tab.generate(model, "3", 0, 0), "Number of clips must be a whole number from 1 to 8; got 0"),
+    (lambda model: tab.generate(model, "3", 2.5, 0), "Number of clips must be a whole number from 1 to 8; got 2.5"),
+    (lambda model: tab.generate(model, "3", 2, float("nan")), "Seed must be a whole number from 0 to 4294967295; got 'nan'"),
+    (lambda model: tab.clip(model, "3", -1), "Seed must be a whole number from 0 to 4294967295; got -1"),
+    (lambda model: tab.clip(model, "3", 2 ** 40), "Seed must be a whole number"),
+    (lambda model: tab.inspect(model, "seven", 1), "Digit must be 'any' or one of 0-9; got 'seven'"),
+    (lambda model: tab.morph(model, "3", 0, "8", 1, 100), "Steps must be a whole number from 2 to 8; got 100"),
+    (lambda model: tab.morph(model, "3", float("inf"), "8", 1, 4), "Seed A must be a whole number"),
+    (lambda model: tab.morph(model, "3", 0, "../8", 1, 4), "Digit must be 'any' or one of 0-9"),
 ])
-def test_bad_input_is_a_plain_sentence(call, message):
+def test_bad_input_is_a_plain_sentence(model, call, message):
     with pytest.raises(gr.Error, match=re.escape(message)):
-        call()
+        call(model)
 
 
 @pytest.mark.slow
-def test_shipped_weights_say_the_asked_digit():
+def test_shipped_weights_say_the_asked_digit(model):
     """A floor 8 points under the card's figure (about 3 standard errors on 200 fresh clips; the
     evaluator's own run uses 1,000; chance is 10%): catches weights that lost the digit conditioning
     and a card that overstates it."""
-    model = gen_core.load(tab.MODEL)
     card = {m.key: m.value for m in common.read_metrics(model)}
     classifier = gen_core.load("speech-digit-classifier")
     digits = torch.arange(200) % 10
@@ -133,8 +136,7 @@ def test_shipped_weights_say_the_asked_digit():
     assert metrics.conditional_accuracy(probs, digits) >= card["conditional_accuracy"] - 0.08
 
 
-def test_headline_shows_the_cards_figures_and_the_linear_second_opinion():
-    model = gen_core.load(tab.MODEL)
+def test_headline_shows_the_cards_figures_and_the_linear_second_opinion(model):
     card = {m.key: m.value for m in common.read_metrics(model)}
     text = tab.headline(model)
     for key in ("conditional_accuracy", "linear_probe_accuracy", "linear_probe_accuracy_real"):
