@@ -2,7 +2,7 @@
 serves it on GRADIO_SERVER_NAME:GRADIO_SERVER_PORT (default 127.0.0.1:7860)."""
 import functools
 
-from demos import common, overview, tab_modules  # first: it turns analytics off before gradio is imported
+from demos import hosting, overview, tab_modules  # first: it turns analytics off before gradio is imported
 
 import gradio as gr
 
@@ -19,9 +19,9 @@ def build_app(models: Models | None = None) -> gr.Blocks:
     tabs = tab_modules()
     lab = Lab(models if models is not None else Models.load(gen_core.available()))
     front = functools.partial(overview.build, tabs=[(tab.TITLE, tab.TAB_ID, tab.MODELS) for tab in tabs])
-    return common.blocks("Generative model lab", lab, front, *(tab.build for tab in tabs), intro=INTRO)
+    return hosting.blocks("Generative model lab", lab, front, *(tab.build for tab in tabs), intro=INTRO)
 
 
 if __name__ == "__main__":
-    common.configure_serving()
-    common.launch(build_app())
+    hosting.configure_serving()
+    hosting.launch(build_app())

@@ -1,5 +1,5 @@
 """Figures for the WaveGAN tab, as PNG bytes: waveforms and the log-mel spectrograms that the speech
-classifier (the evaluator) sees. matplotlib's object API on reused canvases (common.FigurePool)."""
+classifier (the evaluator) sees. matplotlib's object API on reused canvases (outputs.FigurePool)."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from demos import common
+from demos import outputs
 from gen_core.audio import HOP, N_MELS, log_mel
 
 MEL_RANGE = (-4.0, 3.5)   # log10 power: below the clips' noise floor .. loud speech
@@ -72,8 +72,8 @@ class _MorphCanvas:
         self.row = _Row(self.figure, 0.17, 0.7)
 
 
-_compare = common.FigurePool(_CompareCanvas)
-_morph = common.FigurePool(_MorphCanvas)
+_compare = outputs.FigurePool(_CompareCanvas)
+_morph = outputs.FigurePool(_MorphCanvas)
 
 
 def compare_png(generated: np.ndarray, real: np.ndarray, sample_rate: int, generated_title: str,
@@ -82,7 +82,7 @@ def compare_png(generated: np.ndarray, real: np.ndarray, sample_rate: int, gener
     with _compare.borrow() as canvas:
         canvas.rows[0].show(generated, sample_rate, generated_title, xlabel=False)
         canvas.rows[1].show(real, sample_rate, real_title, xlabel=True)
-        return common.render_png(canvas.figure)
+        return outputs.render_png(canvas.figure)
 
 
 def morph_png(audio: np.ndarray, sample_rate: int, steps: int, title: str) -> bytes:
@@ -95,4 +95,4 @@ def morph_png(audio: np.ndarray, sample_rate: int, steps: int, title: str) -> by
             clip_seconds = len(audio) / steps / sample_rate
             for k in range(1, steps):
                 ax.axvline(k * clip_seconds, color="#cccccc", ls="--", lw=0.8)
-        return common.render_png(canvas.figure)
+        return outputs.render_png(canvas.figure)

@@ -5,7 +5,7 @@ import functools
 
 import gradio as gr
 
-from demos import common
+from demos import cards, hosting, inputs, outputs
 from demos.lab import Lab
 from gen_core.hub import LoadError
 from gen_core.models.cgan import CGANGenerator
@@ -33,17 +33,6 @@ PARZEN_NOTE = ("\n\nThe Parzen-window figure is shown because the paper reports 
                "models poorly (Theis et al. 2016), so read the classifier's figures first.")
 
 
-def parse_digit(value: object) -> int | None:
-    """'all digits' -> None; '0'-'9' or 0-9 -> the digit; anything else -> gr.Error."""
-    if value == ALL:
-        return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9:
-        return value
-    raise gr.Error(f"Digit must be 0-9 or '{ALL}'; got {str(value)[:40]!r}.")
-
-
 def recipe_markdown(recipe: DigitRecipe, revision: str) -> str:
     digit = ALL if recipe.digit is None else recipe.digit
     return (f"**Recipe** · model `{recipe.model}` · weights `{revision}` · digit `{digit}` · "
@@ -53,18 +42,18 @@ def recipe_markdown(recipe: DigitRecipe, revision: str) -> str:
 
 def generate(model: CGANGenerator, digit: object, n: object, seed: object, truncation: object) -> tuple[str, str]:
     """The grid as a PNG file and the recipe that reproduces it byte for byte."""
-    chosen = parse_digit(digit)
-    count = common.require_int(n, "Number of samples", 1, MAX_N)
-    seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
-    psi = common.require_float(truncation, "Truncation", *TRUNCATION_RANGE)
+    chosen = inputs.require_digit(digit, anything=ALL)
+    count = inputs.require_int(n, "Number of samples", 1, MAX_N)
+    seed_value = inputs.require_int(seed, "Seed", 0, inputs.MAX_SEED)
+    psi = inputs.require_float(truncation, "Truncation", *TRUNCATION_RANGE)
     hub_revision = model.source.revision if model.source.origin == "hub" else None
     recipe = DigitRecipe(MODEL, hub_revision, chosen, count, seed_value, psi)
-    path = common.save_image(render_digits(model, recipe))
+    path = outputs.save_image(render_digits(model, recipe))
     return path, recipe_markdown(recipe, model.source.revision)
 
 
 def generate_with_new_seed(model: CGANGenerator, digit: object, n: object, truncation: object) -> tuple[int, str, str]:
-    seed = common.new_seed()
+    seed = inputs.new_seed()
     return (seed, *generate(model, digit, n, seed, truncation))
 
 
@@ -72,32 +61,32 @@ def build(lab: Lab) -> None:
     """The tab, inside the caller's gr.Blocks."""
     with gr.Tab(TITLE, id=TAB_ID):
         gr.Markdown("## Conditional GAN: pick a digit\nA generator trained with its label as input "
-                    "draws the digit you ask for; the seed fixes the noise $z$.", latex_delimiters=common.LATEX)
+                    "draws the digit you ask for; the seed fixes the noise $z$.", latex_delimiters=cards.LATEX)
         try:
             model = lab.models[MODEL]
         except LoadError as error:
-            common.unavailable(MODEL, error)
+            cards.unavailable(MODEL, error)
             return
         first_image, first_recipe = generate(model, **DEFAULTS)
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 digit = gr.Radio(DIGIT_CHOICES, value=DEFAULTS["digit"], label="Digit")
-                n = common.Slider(1, MAX_N, value=DEFAULTS["n"], step=1, label="Samples",
+                n = inputs.Slider(1, MAX_N, value=DEFAULTS["n"], step=1, label="Samples",
                               info=f"per digit when '{ALL}' is picked")
                 with gr.Row():
-                    seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED,
+                    seed = inputs.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=inputs.MAX_SEED,
                                      label="Seed", min_width=120)
                     reroll = gr.Button("New seed", min_width=100)
-                truncation = common.Slider(*TRUNCATION_RANGE, value=DEFAULTS["truncation"], step=0.1,
+                truncation = inputs.Slider(*TRUNCATION_RANGE, value=DEFAULTS["truncation"], step=0.1,
                                        label="Truncation ψ", info="keep |z| ≤ ψ; 4 keeps 99.99% of N(0, 1)")
                 run = gr.Button("Generate", variant="primary")
             with gr.Column(scale=2):
                 image = gr.Image(first_image, type="filepath", format="png", label="Samples (PNG)",
                                  buttons=["download"], elem_classes="pixelated", interactive=False, height=560)
                 recipe = gr.Markdown(first_recipe)
-        gr.Markdown(OBJECTIVE, latex_delimiters=common.LATEX)
+        gr.Markdown(OBJECTIVE, latex_delimiters=cards.LATEX)
         with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
-            gr.Markdown(common.metrics_table(model) + PARZEN_NOTE)
+            gr.Markdown(cards.metrics_table(model) + PARZEN_NOTE)
         gr.on([run.click, digit.change, n.release, truncation.release, seed.submit], lab.lanes.light.admit(functools.partial(generate, model)),
               [digit, n, seed, truncation], [image, recipe], api_name="cgan_generate")
         reroll.click(lab.lanes.light.admit(functools.partial(generate_with_new_seed, model)), [digit, n, truncation], [seed, image, recipe],
@@ -105,4 +94,4 @@ def build(lab: Lab) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build, MODELS)
+    hosting.run_alone(TITLE, build, MODELS)

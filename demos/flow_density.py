@@ -8,7 +8,7 @@ import gradio as gr
 import numpy as np
 import torch
 
-from demos import common, flow_live, flow_plots
+from demos import cards, flow_live, flow_plots, hosting, inputs, outputs
 from demos.lab import Lab
 from gen_core.data import toy2d
 from gen_core.hub import FLOW_DENSITIES
@@ -41,7 +41,7 @@ MODELS = tuple(model_name(density) for density in FLOW_DENSITIES)
 
 def _pick(flows: dict[str, Flow], density: object) -> tuple[str, Flow]:
     """(density, its flow) for a density the tab offers (`flows`: density -> loaded flow), or gr.Error."""
-    name = common.require_choice(density, "Density", FLOW_DENSITIES)
+    name = inputs.require_choice(density, "Density", FLOW_DENSITIES)
     if name not in flows:
         raise gr.Error(f"The weights of {model_name(name)} could not be loaded, so this density is not offered.")
     return name, flows[name]
@@ -60,7 +60,7 @@ def _seeded(seed: int) -> torch.Generator:
 
 
 def measured_numbers(model: Flow) -> str:
-    values = {m.key: m.value for m in common.read_metrics(model)}
+    values = {m.key: m.value for m in cards.read_metrics(model)}
     if not {"nll", "entropy", "kl"} <= set(values):
         return "_This model card has no measured NLL yet: run `python -m gen_core.evaluate`._"
     return (f"**Measured on 100,000 fresh samples** · test NLL **{values['nll']:.3f}** nats · "
@@ -83,21 +83,21 @@ def recipe_markdown(density: str, n: int, seed: int, revision: str) -> str:
 def show_density(flows: dict[str, Flow], density: object, n_points: object, seed: object) -> tuple[str, str, str]:
     """Learned vs true density with samples of each: (PNG path, measured numbers, recipe)."""
     name, model = _pick(flows, density)
-    n = common.require_int(n_points, "Number of points", 0, MAX_POINTS)
-    seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
+    n = inputs.require_int(n_points, "Number of points", 0, MAX_POINTS)
+    seed_value = inputs.require_int(seed, "Seed", 0, inputs.MAX_SEED)
     learned_points = model.sample(n, generator=_seeded(seed_value)).cpu().numpy()
     true_points = toy2d.sample(name, n, _seeded(seed_value)).numpy()
     png = flow_plots.density_png(learned_grid(model), flow_live.true_grid(name, RESOLUTION), learned_points,
                                  true_points, (f"flow q(x) and {n} samples", f"true p(x) and {n} samples"))
-    return (common.save_png(png), measured_numbers(model),
+    return (outputs.save_png(png), measured_numbers(model),
             recipe_markdown(name, n, seed_value, model.source.revision))
 
 
 def read_point(flows: dict[str, Flow], density: object, x: object, y: object) -> str:
     """log q and log p at one point."""
     name, model = _pick(flows, density)
-    px = common.require_float(x, "x", -MAX_COORDINATE, MAX_COORDINATE)
-    py = common.require_float(y, "y", -MAX_COORDINATE, MAX_COORDINATE)
+    px = inputs.require_float(x, "x", -MAX_COORDINATE, MAX_COORDINATE)
+    py = inputs.require_float(y, "y", -MAX_COORDINATE, MAX_COORDINATE)
     point = torch.tensor([[px, py]])
     with torch.no_grad():
         log_q = float(model.log_prob(point)[0])
@@ -146,13 +146,13 @@ def show_layer(flows: dict[str, Flow], density: object, layer: object, seed: obj
     """Base samples and a grid after `layer` inverse layers (0 = the Gaussian, last = the data)."""
     _, model = _pick(flows, density)
     names = layer_names(model)
-    k = common.require_int(layer, "Layer", 0, len(names) - 1)
-    seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
+    k = inputs.require_int(layer, "Layer", 0, len(names) - 1)
+    seed_value = inputs.require_int(seed, "Seed", 0, inputs.MAX_SEED)
     steps, n, colors = _layer_paths(model, seed_value)
     points = steps[k]
     lines = np.split(points[n:], 26)
     title = f"step {k} of {len(names) - 1}: {names[k]}"
-    return common.save_png(flow_plots.layer_png(points[:n], colors, lines, title))
+    return outputs.save_png(flow_plots.layer_png(points[:n], colors, lines, title))
 
 
 def select_density(flows: dict[str, Flow], density: object, n_points: object, seed: object) -> tuple:
@@ -161,8 +161,8 @@ def select_density(flows: dict[str, Flow], density: object, n_points: object, se
     path, measured, rec = show_density(flows, density, n_points, seed)
     _, model = _pick(flows, density)
     last = len(layer_names(model)) - 1
-    return (path, measured, rec, common.Slider(maximum=last, value=last), show_layer(flows, density, last, seed),
-            common.metrics_table(model))
+    return (path, measured, rec, inputs.Slider(maximum=last, value=last), show_layer(flows, density, last, seed),
+            cards.metrics_table(model))
 
 
 def build(lab: Lab) -> None:
@@ -184,7 +184,7 @@ def build(lab: Lab) -> None:
         else:
             gr.Markdown("No trained flow could be loaded; live training below still works.")
         flow_live.build(lab)
-        gr.Markdown(FORMULA, latex_delimiters=common.LATEX)
+        gr.Markdown(FORMULA, latex_delimiters=cards.LATEX)
 
 
 def warm_caches(flows: dict[str, Flow]) -> None:
@@ -200,12 +200,12 @@ def _shipped_models(flows: dict[str, Flow], lab: Lab) -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             density = gr.Dropdown(list(flows), value=start, label="Density")
-            n_points = common.Slider(0, MAX_POINTS, value=DEFAULTS["n_points"], step=100, label="Samples shown")
-            seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
+            n_points = inputs.Slider(0, MAX_POINTS, value=DEFAULTS["n_points"], step=100, label="Samples shown")
+            seed = inputs.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=inputs.MAX_SEED, label="Seed")
             with gr.Group():
                 with gr.Row():
-                    x = common.Number(0.0, label="x", min_width=80)
-                    y = common.Number(0.0, label="y", min_width=80)
+                    x = inputs.Number(0.0, label="x", min_width=80)
+                    y = inputs.Number(0.0, label="y", min_width=80)
                 read = gr.Button("Read log p(x, y)")
         with gr.Column(scale=3):
             image = gr.Image(first[0], type="filepath", format="png", label="Learned vs true density "
@@ -214,7 +214,7 @@ def _shipped_models(flows: dict[str, Flow], lab: Lab) -> None:
             point = gr.Markdown("Click a heat map, or type x and y, to read log q and log p there.")
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
-            layer = common.Slider(0, n_layers, value=n_layers, step=1, label="Layer",
+            layer = inputs.Slider(0, n_layers, value=n_layers, step=1, label="Layer",
                               info="0 = Gaussian base; each step applies one inverse layer")
         with gr.Column(scale=3):
             layer_image = gr.Image(show_layer(flows, start, n_layers, DEFAULTS["seed"]), type="filepath", format="png",
@@ -222,11 +222,11 @@ def _shipped_models(flows: dict[str, Flow], lab: Lab) -> None:
                                    buttons=["download"], interactive=False)
     recipe = gr.Markdown(first[2])
     with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
-        cards = gr.Markdown(common.metrics_table(flows[start]))
+        card_box = gr.Markdown(cards.metrics_table(flows[start]))
 
     light, heavy = lab.lanes.light, lab.lanes.heavy
     density.change(heavy.admit(functools.partial(select_density, flows)), [density, n_points, seed],
-                   [image, numbers, recipe, layer, layer_image, cards], api_name="flow_select_density")
+                   [image, numbers, recipe, layer, layer_image, card_box], api_name="flow_select_density")
     gr.on([n_points.release, seed.submit], heavy.admit(functools.partial(show_density, flows)), [density, n_points, seed],
           [image, numbers, recipe], api_name="flow_density")
     gr.on([layer.release, seed.submit], light.admit(functools.partial(show_layer, flows)), [density, layer, seed], layer_image,
@@ -236,4 +236,4 @@ def _shipped_models(flows: dict[str, Flow], lab: Lab) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build, MODELS)
+    hosting.run_alone(TITLE, build, MODELS)

@@ -17,7 +17,7 @@ import gradio as gr
 import numpy as np
 import torch
 
-from demos import common, flow_plots
+from demos import flow_plots, inputs, outputs
 from demos.lab import Lab
 from gen_core.data import toy2d
 from gen_core.train import flow as flow_trainer
@@ -59,9 +59,9 @@ def _learned(task: flow_trainer.FlowTask) -> np.ndarray:
 
 def train_live(density: object, steps: object, seed: object, progress=gr.Progress()):
     """Yield (figure PNG, status Markdown) while a fresh flow trains; the last status has the recipe."""
-    name = common.require_choice(density, "Density", toy2d.NAMES)
-    total = common.require_int(steps, "Training steps", MIN_STEPS, MAX_STEPS)
-    seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
+    name = inputs.require_choice(density, "Density", toy2d.NAMES)
+    total = inputs.require_int(steps, "Training steps", MIN_STEPS, MAX_STEPS)
+    seed_value = inputs.require_int(seed, "Seed", 0, inputs.MAX_SEED)
     yield from _run(name, total, seed_value, progress)
 
 
@@ -78,7 +78,7 @@ def _run(name: str, total: int, seed: int, progress):
 
     def frame(step: int, note: str) -> tuple[str, str]:
         png = flow_plots.training_png(_learned(task), truth, *history, floor, f"flow q(x) after {step} steps")
-        return common.save_png(png), note
+        return outputs.save_png(png), note
 
     yield frame(0, f"Training a fresh flow on **{name}**…")
     shown = time.perf_counter()
@@ -115,8 +115,8 @@ def build(lab: Lab) -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             density = gr.Dropdown(list(toy2d.NAMES), value=DEFAULTS["density"], label="Density to learn")
-            steps = common.Slider(MIN_STEPS, MAX_STEPS, value=DEFAULTS["steps"], step=50, label="Training steps")
-            seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
+            steps = inputs.Slider(MIN_STEPS, MAX_STEPS, value=DEFAULTS["steps"], step=50, label="Training steps")
+            seed = inputs.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=inputs.MAX_SEED, label="Seed")
             with gr.Row():
                 start = gr.Button("Train", variant="primary")
                 stop = gr.Button("Stop")

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from demos import common
+from demos import outputs
 from gen_core.data.toy2d import EXTENT
 
 DPI = 100
@@ -50,7 +50,7 @@ class _DensityCanvas:
             self.panels.append((ax, image, dots))
 
 
-_density_canvases = common.FigurePool(_DensityCanvas)
+_density_canvases = outputs.FigurePool(_DensityCanvas)
 
 
 def density_png(learned: np.ndarray, true: np.ndarray, learned_points: np.ndarray, true_points: np.ndarray,
@@ -65,7 +65,7 @@ def density_png(learned: np.ndarray, true: np.ndarray, learned_points: np.ndarra
             image.set_clim(0, vmax)
             dots.set_offsets(points.reshape(-1, 2))
             ax.set_title(title, fontsize=10)
-        return common.render_png(canvas.figure)
+        return outputs.render_png(canvas.figure)
 
 
 def pixel_to_point(px: float, py: float) -> tuple[float, float] | None:
@@ -92,7 +92,7 @@ class _LayerCanvas:
         self.title = ax.set_title("", fontsize=10)
 
 
-_layer_canvases = common.FigurePool(_LayerCanvas)
+_layer_canvases = outputs.FigurePool(_LayerCanvas)
 
 
 def layer_png(points: np.ndarray, colors: np.ndarray, lines: list[np.ndarray], title: str) -> bytes:
@@ -102,7 +102,7 @@ def layer_png(points: np.ndarray, colors: np.ndarray, lines: list[np.ndarray], t
         canvas.points.set_offsets(points)
         canvas.points.set_array(colors)
         canvas.title.set_text(title)
-        return common.render_png(canvas.figure)
+        return outputs.render_png(canvas.figure)
 
 
 def training_png(learned: np.ndarray, true: np.ndarray, steps: list[int], losses: list[float],
@@ -123,4 +123,4 @@ def training_png(learned: np.ndarray, true: np.ndarray, steps: list[int], losses
     ax.legend(fontsize=8, loc="upper right")
     ax.tick_params(labelsize=8)
     ax.set_title("negative log-likelihood", fontsize=10)
-    return common.render_png(fig)
+    return outputs.render_png(fig)

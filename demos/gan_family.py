@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from demos import common
+from demos import cards, hosting, inputs, outputs
 from demos.lab import Lab
 from demos.gan_plots import curves_figure
 from gen_core import HubModel
@@ -45,18 +45,18 @@ SHARED = ("All four were trained by `python -m gen_core.train gan --variant …`
 
 def generate(family: dict[str, HubModel], n: object, seed: object) -> tuple[str, str]:
     """n samples of every model in `family` (name -> model, those that loaded) from one seed, a row each: (PNG, recipe)."""
-    count = common.require_int(n, "Samples per model", *N_RANGE)
-    seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
+    count = inputs.require_int(n, "Samples per model", *N_RANGE)
+    seed_value = inputs.require_int(seed, "Seed", 0, inputs.MAX_SEED)
     names, models = list(family), list(family.values())
     revisions = tuple(m.source.revision if m.source.origin == "hub" else None for m in models)
     recipe = FamilyRecipe(tuple(names), revisions, count, seed_value)
-    path = common.save_image(render_family(models, [family_label(name) for name in names], count, seed_value))
+    path = outputs.save_image(render_family(models, [family_label(name) for name in names], count, seed_value))
     weights = " · ".join(f"`{name}` `{m.source.revision}`" for name, m in zip(names, models))
     return path, f"**Recipe** · seed `{seed_value}` · n `{count}` · {weights}\n\n```bash\n{recipe.command()}\n```"
 
 
 def generate_with_new_seed(family: dict[str, HubModel], n: object) -> tuple[int, str, str]:
-    seed = common.new_seed()
+    seed = inputs.new_seed()
     return (seed, *generate(family, n, seed))
 
 
@@ -142,7 +142,7 @@ def curves_png(records: dict[str, Record]) -> str | None:
     logs = {family_label(name): r.log for name, r in records.items() if r.log}
     if not logs:
         return None
-    return common.save_png(common.render_png(curves_figure(logs, _first(records, "inception_score_real"))))
+    return outputs.save_png(outputs.render_png(curves_figure(logs, _first(records, "inception_score_real"))))
 
 
 def training_commands(records: dict[str, Record]) -> str:
@@ -163,26 +163,26 @@ def build(lab: Lab) -> None:
         records = read_records(family)
         gr.Markdown(shared_data(records))
         for name, error in lab.models.failed(GAN_FAMILY).items():
-            common.unavailable(name, error)
+            cards.unavailable(name, error)
         if not family:
             return
         first_image, first_recipe = generate(family, **DEFAULTS)
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
-                n = common.Slider(*N_RANGE, value=DEFAULTS["n"], step=1, label="Samples per model")
+                n = inputs.Slider(*N_RANGE, value=DEFAULTS["n"], step=1, label="Samples per model")
                 with gr.Row():
-                    seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED,
+                    seed = inputs.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=inputs.MAX_SEED,
                                          label="Seed", min_width=120)
                     reroll = gr.Button("New seed", min_width=100)
                 run = gr.Button("Generate", variant="primary")
-                gr.Markdown(same_z_note(family), latex_delimiters=common.LATEX)
+                gr.Markdown(same_z_note(family), latex_delimiters=cards.LATEX)
             with gr.Column(scale=3):
                 image = gr.Image(first_image, type="filepath", format="png", label="One row per model (PNG)",
                                  buttons=["download"], elem_classes="pixelated", interactive=False, height=380)
                 recipe = gr.Markdown(first_recipe)
         gr.Markdown("### Measured (from the model cards)\n" + metrics_markdown(records))
         gr.Markdown("### Objectives\n" + "\n\n".join(f"- {OBJECTIVES[name]}" for name in family),
-                    latex_delimiters=common.LATEX)
+                    latex_delimiters=cards.LATEX)
         curves = curves_png(records)
         if curves:
             gr.Markdown("### Training curves")
@@ -193,4 +193,4 @@ def build(lab: Lab) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build, MODELS)
+    hosting.run_alone(TITLE, build, MODELS)

@@ -6,7 +6,7 @@ import functools
 import gradio as gr
 import torch
 
-from demos import common
+from demos import cards, hosting, inputs, outputs
 from demos.lab import Lab
 from gen_core.hub import LoadError
 from gen_core.imaging import digit_grid
@@ -43,14 +43,12 @@ def code_choices(model: InfoGANGenerator, raw: bool) -> list[tuple[str, str]]:
 
 def parse_choice(model: InfoGANGenerator, value: object) -> int:
     """'7' -> the categorical code matched to digit 7; anything else -> gr.Error."""
-    if isinstance(value, str) and len(value.strip()) == 1 and value.strip().isdigit():
-        return model.code_of_digit(int(value))
-    raise gr.Error(f"Digit must be one of 0-9; got {str(value)[:40]!r}.")
+    return model.code_of_digit(inputs.require_digit(value))
 
 
 def code_effects(model) -> list[str]:
     """What each continuous code was measured to control, e.g. 'slant, ρ = 0.87', from the card."""
-    values = {m.key: m.value for m in common.read_metrics(model)}
+    values = {m.key: m.value for m in cards.read_metrics(model)}
     effects = []
     for j in range(1, model.config.n_continuous + 1):
         rhos = {k: values.get(f"c{j}_spearman_{k}", float("nan")) for k in MEASURES}
@@ -61,17 +59,17 @@ def code_effects(model) -> list[str]:
 
 
 def _continuous(values: list[object]) -> list[float]:
-    return [common.require_float(v, f"Code c{j + 1}", *CODE_RANGE) for j, v in enumerate(values)]
+    return [inputs.require_float(v, f"Code c{j + 1}", *CODE_RANGE) for j, v in enumerate(values)]
 
 
 def sample(model: InfoGANGenerator, choice: object, c1: object, c2: object, seed: object) -> tuple[str, str]:
     """One digit for the categorical choice and continuous codes at this seed: (PNG, recipe)."""
     code = parse_choice(model, choice)
     cont = _continuous([c1, c2])
-    seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
+    seed_value = inputs.require_int(seed, "Seed", 0, inputs.MAX_SEED)
     image = model.sample(1, categorical=torch.tensor([code]), continuous=torch.tensor([cont]),
                          generator=torch.Generator().manual_seed(seed_value))
-    path = common.save_image(digit_grid(image, columns=1))
+    path = outputs.save_image(digit_grid(image, columns=1))
     snippet = (f"x = m.sample(1, categorical=torch.tensor([{code}]),  # the code matched to digit {choice}\n"
                f"             continuous=torch.tensor([{cont!r}]),\n"
                f"             generator=torch.Generator().manual_seed({seed_value}))\n"
@@ -80,7 +78,7 @@ def sample(model: InfoGANGenerator, choice: object, c1: object, c2: object, seed
 
 
 def sample_with_new_seed(model: InfoGANGenerator, choice: object, c1: object, c2: object) -> tuple[int, str, str]:
-    seed = common.new_seed()
+    seed = inputs.new_seed()
     return (seed, *sample(model, choice, c1, c2, seed))
 
 
@@ -89,13 +87,13 @@ def traversal(model: InfoGANGenerator, code_name: object, steps: object, c1: obj
     """Rows = the categorical codes in digit order, columns = `steps` values of one continuous code over
     [-2, 2]; the other code stays at its slider value and the noise at the seed's. (PNG, recipe)."""
     names = [f"c{j + 1}" for j in range(model.config.n_continuous)]
-    j = names.index(common.require_choice(code_name, "Traversed code", names))
-    n = common.require_int(steps, "Steps", *STEPS_RANGE)
+    j = names.index(inputs.require_choice(code_name, "Traversed code", names))
+    n = inputs.require_int(steps, "Steps", *STEPS_RANGE)
     cont = _continuous([c1, c2])
-    seed_value = common.require_int(seed, "Seed", 0, common.MAX_SEED)
+    seed_value = inputs.require_int(seed, "Seed", 0, inputs.MAX_SEED)
     values = torch.linspace(*CODE_RANGE, n)
     images = model.traverse(j, values, cont, generator=torch.Generator().manual_seed(seed_value))
-    path = common.save_image(digit_grid(images, columns=n, row_labels=[str(d) for d in range(10)]))
+    path = outputs.save_image(digit_grid(images, columns=n, row_labels=[str(d) for d in range(10)]))
     snippet = (f"x = m.traverse({j}, torch.linspace({CODE_RANGE[0]}, {CODE_RANGE[1]}, {n}), {cont!r},\n"
                f"               generator=torch.Generator().manual_seed({seed_value}))\n"
                f"grid = digit_grid(x, columns={n}, row_labels=[str(d) for d in range(10)])\n"
@@ -121,7 +119,7 @@ def build(lab: Lab) -> None:
             model = lab.models[MODEL]
             model.code_of_digit(0)
         except (LoadError, ValueError) as error:
-            common.unavailable(MODEL, error)
+            cards.unavailable(MODEL, error)
             return
         effects = code_effects(model)
         first_image, first_recipe = sample(model, **DEFAULTS)
@@ -131,11 +129,11 @@ def build(lab: Lab) -> None:
                 choice = gr.Radio(code_choices(model, False), value=DEFAULTS["choice"], label="Digit",
                                   info="each digit is the categorical code the evaluator matched to it")
                 raw = gr.Checkbox(False, label="Raw codes", info="list the 10 categorical codes in their own order")
-                sliders = [common.Slider(*CODE_RANGE, value=0.0, step=0.05, label=f"c{j + 1}: {effect}",
+                sliders = [inputs.Slider(*CODE_RANGE, value=0.0, step=0.05, label=f"c{j + 1}: {effect}",
                                      info="trained on [−1, 1]; beyond it extrapolates")
                            for j, effect in enumerate(effects)]
                 with gr.Row():
-                    seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED,
+                    seed = inputs.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=inputs.MAX_SEED,
                                      label="Noise seed", min_width=120)
                     reroll = gr.Button("New seed", min_width=100)
             with gr.Column(scale=1, min_width=260):
@@ -146,17 +144,17 @@ def build(lab: Lab) -> None:
         with gr.Row():
             code_name = gr.Radio([f"c{j + 1}" for j in range(len(effects))], value=GRID_DEFAULTS["code"],
                                  label="Sweep", min_width=160)
-            steps = common.Slider(*STEPS_RANGE, value=GRID_DEFAULTS["steps"], step=1, label="Steps", min_width=200)
+            steps = inputs.Slider(*STEPS_RANGE, value=GRID_DEFAULTS["steps"], step=1, label="Steps", min_width=200)
             draw = gr.Button("Draw traversal", variant="primary", min_width=160)
         grid = gr.Image(first_grid, type="filepath", format="png", label="Rows: digits · columns: code from −2 to 2",
                         elem_classes="pixelated", interactive=False, buttons=["download"], height=560)
         grid_box = gr.Markdown(grid_recipe)
-        gr.Markdown(OBJECTIVE, latex_delimiters=common.LATEX)
+        gr.Markdown(OBJECTIVE, latex_delimiters=cards.LATEX)
         with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
-            gr.Markdown(common.metrics_table(model))
+            gr.Markdown(cards.metrics_table(model))
 
-        inputs = [choice, *sliders, seed]
-        gr.on([choice.change, seed.submit, *(s.release for s in sliders)], lab.lanes.light.admit(functools.partial(sample, model)), inputs,
+        fields = [choice, *sliders, seed]
+        gr.on([choice.change, seed.submit, *(s.release for s in sliders)], lab.lanes.light.admit(functools.partial(sample, model)), fields,
               [image, image_recipe], api_name="infogan_sample")
         reroll.click(lab.lanes.light.admit(functools.partial(sample_with_new_seed, model)), [choice, *sliders], [seed, image, image_recipe],
                      api_name="infogan_new_seed")
@@ -166,4 +164,4 @@ def build(lab: Lab) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build, MODELS)
+    hosting.run_alone(TITLE, build, MODELS)

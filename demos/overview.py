@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 import gen_core
-from demos import common
+from demos import hosting
 from demos.lab import Lab, Models
 from gen_core.card import CardInfo, format_figure, read_card
 from gen_core.hub import REGISTRY, LoadError
@@ -126,4 +126,4 @@ def build(lab: Lab, tabs: list[tuple[str, str, tuple[str, ...]]] = ()) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build, tuple(gen_core.available()))
+    hosting.run_alone(TITLE, build, tuple(gen_core.available()))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import io
 from pathlib import Path
 
 import gradio as gr
@@ -10,7 +9,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from demos import common, vae_plots
+from demos import cards, hosting, inputs, outputs, vae_plots
 from demos.lab import Lab
 from gen_core.data.digit_input import DigitInputError, mnist_like, open_image
 from gen_core.imaging import digit_grid
@@ -70,15 +69,14 @@ def pick_test_digit(digit: int, index: int) -> torch.Tensor:
 def endpoint_image(source: object, seed: object, digit: object, index: object, sketch: object, upload: object,
                    label: str) -> torch.Tensor | None:
     """The endpoint's picture (1, 1, 28, 28), or None for a seed (a prior sample has no picture)."""
-    kind = common.require_choice(source, f"Endpoint {label} source", SOURCES)
+    kind = inputs.require_choice(source, f"Endpoint {label} source", SOURCES)
     if kind == "seed":
-        common.require_int(seed, f"Endpoint {label} seed", 0, common.MAX_SEED)
+        inputs.require_int(seed, f"Endpoint {label} seed", 0, inputs.MAX_SEED)
         return None
     try:
         if kind == "test digit":
-            d = common.require_int(int(digit) if isinstance(digit, str) and digit.isdigit() else digit,
-                                   f"Endpoint {label} digit", 0, 9)
-            return pick_test_digit(d, common.require_int(index, f"Endpoint {label} index", 0, PER_CLASS - 1))
+            d = inputs.require_digit(digit, f"Endpoint {label} digit")
+            return pick_test_digit(d, inputs.require_int(index, f"Endpoint {label} index", 0, PER_CLASS - 1))
         if kind == "drawing":
             composite = sketch.get("composite") if isinstance(sketch, dict) else None
             if composite is None:
@@ -108,17 +106,17 @@ def _terms(model, image: torch.Tensor) -> str:
     return f"−ELBO **{r + k:.1f}** nats = reconstruction {r:.1f} + KL {k:.1f}"
 
 
-def _endpoints(model: VAE, inputs: tuple) -> tuple[list[torch.Tensor | None], torch.Tensor, torch.Tensor]:
+def _endpoints(model: VAE, values: tuple) -> tuple[list[torch.Tensor | None], torch.Tensor, torch.Tensor]:
     """The two endpoints' pictures (None for a seed) and codes, from the 12 endpoint inputs."""
-    ends = [endpoint_image(*inputs[:6], "A"), endpoint_image(*inputs[6:], "B")]
-    return ends, _code(model, ends[0], inputs[1]), _code(model, ends[1], inputs[7])
+    ends = [endpoint_image(*values[:6], "A"), endpoint_image(*values[6:], "B")]
+    return ends, _code(model, ends[0], values[1]), _code(model, ends[1], values[7])
 
 
-def _path(model: VAE, inputs: tuple, steps: object, mode: object):
+def _path(model: VAE, values: tuple, steps: object, mode: object):
     """(steps, path mode, endpoint pictures, z0, z1, decoded frames)."""
-    n = common.require_int(steps, "Steps", *STEPS_RANGE)
-    path_mode = common.require_choice(mode, "Path", ("lerp", "slerp"))
-    ends, z0, z1 = _endpoints(model, inputs)
+    n = inputs.require_int(steps, "Steps", *STEPS_RANGE)
+    path_mode = inputs.require_choice(mode, "Path", ("lerp", "slerp"))
+    ends, z0, z1 = _endpoints(model, values)
     with torch.no_grad():
         frames = model.decode(VAE.interpolate(z0, z1, n, path_mode))
     return n, path_mode, ends, z0, z1, frames
@@ -127,9 +125,9 @@ def _path(model: VAE, inputs: tuple, steps: object, mode: object):
 def interpolate(model: VAE, *args) -> tuple[str, str, str]:
     """(strip PNG, ‖z‖ plot PNG, recipe) for the 12 endpoint inputs, steps and path."""
     n, path_mode, _, z0, z1, frames = _path(model, args[:12], *args[12:])
-    strip = common.save_image(digit_grid(frames, columns=n))
+    strip = outputs.save_image(digit_grid(frames, columns=n))
     norms = {m: VAE.interpolate(z0, z1, n, m).norm(dim=1).numpy() for m in ("lerp", "slerp")}
-    plot = common.save_png(vae_plots.norm_png(norms, model.config.latent_dim, path_mode))
+    plot = outputs.save_png(vae_plots.norm_png(norms, model.config.latent_dim, path_mode))
     return strip, plot, recipe(path_mode, n, model.source.revision)
 
 
@@ -139,21 +137,11 @@ def details(model: VAE, *args) -> tuple[str, str, str]:
     with torch.no_grad():
         shown = torch.cat([e if e is not None else model.decode(z[None]) for e, z in ((ends[0], z0), (ends[1], z1))])
         recon = model.decode(torch.stack([z0, z1]))
-    pairs = common.save_image(digit_grid(torch.cat([shown, recon]), columns=2))
+    pairs = outputs.save_image(digit_grid(torch.cat([shown, recon]), columns=2))
     numbers = "  \n".join(
         f"**{label}** ({kind}): " + ("a prior sample, decoded; no picture to score" if e is None else _terms(model, e))
         for label, kind, e in (("A", args[0], ends[0]), ("B", args[6], ends[1])))
-    return save_gif(frames), pairs, numbers
-
-
-def save_gif(frames: torch.Tensor) -> str:
-    """There and back as an animated GIF, each frame upscaled 6x."""
-    cells = [Image.fromarray(c).resize((168, 168), Image.Resampling.NEAREST)
-             for c in (frames.clamp(0, 1).mul(255).round().byte().squeeze(1).numpy())]
-    sequence = cells + cells[-2:0:-1]
-    buffer = io.BytesIO()
-    sequence[0].save(buffer, format="GIF", save_all=True, append_images=sequence[1:], duration=90, loop=0)
-    return common.save_bytes(buffer.getvalue(), ".gif")
+    return outputs.save_gif(frames), pairs, numbers
 
 
 def recipe(mode: str, steps: int, revision: str) -> str:
@@ -190,18 +178,18 @@ def latent_map(big: VAE, model: VAE, a_source, a_seed, a_digit, a_index, a_sketc
         with torch.no_grad():
             points.append((label, model.encode(image)[0][0].numpy()))
     mosaic, codes, labels = _map_background(model)
-    return common.save_png(vae_plots.latent_map_png(mosaic, codes, labels, points))
+    return outputs.save_png(vae_plots.latent_map_png(mosaic, codes, labels, points))
 
 
 def _endpoint_controls(label: str, defaults: dict):
     with gr.Column(min_width=240):
         gr.Markdown(f"**Endpoint {label}**")
         source = gr.Radio(list(SOURCES), value=defaults["source"], label="From")
-        seed = common.Number(defaults["seed"], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
+        seed = inputs.Number(defaults["seed"], precision=0, minimum=0, maximum=inputs.MAX_SEED, label="Seed")
         with gr.Row():
             digit = gr.Dropdown([str(d) for d in range(10)], value=defaults["digit"], label="Test digit", min_width=80)
-            index = common.Slider(0, PER_CLASS - 1, value=defaults["index"], step=1, label="Index", min_width=120)
-        sketch = common.Sketchpad(label="Drawing: pick the brush (left), then draw a digit", height=220, canvas_size=(280, 280), type="numpy")
+            index = inputs.Slider(0, PER_CLASS - 1, value=defaults["index"], step=1, label="Index", min_width=120)
+        sketch = inputs.Sketchpad(label="Drawing: pick the brush (left), then draw a digit", height=220, canvas_size=(280, 280), type="numpy")
         upload = gr.File(label="Upload a picture", file_types=["image"], type="filepath", height=130)
     return [source, seed, digit, index, sketch, upload]
 
@@ -212,7 +200,7 @@ def build(lab: Lab) -> None:
                     "test digit of the standard MNIST, or your own drawing or picture — and walk the latent space between them.")
         failed = lab.models.failed(MODELS)
         for name, error in failed.items():
-            common.unavailable(name, error)
+            cards.unavailable(name, error)
         if failed:
             return
         model, map_model = lab.models[MODEL], lab.models[MAP_MODEL]
@@ -224,7 +212,7 @@ def build(lab: Lab) -> None:
             a = _endpoint_controls("A", start[0])
             b = _endpoint_controls("B", start[1])
             with gr.Column(min_width=200):
-                steps = common.Slider(*STEPS_RANGE, value=12, step=1, label="Steps")
+                steps = inputs.Slider(*STEPS_RANGE, value=12, step=1, label="Steps")
                 mode = gr.Radio(["lerp", "slerp"], value="slerp", label="Path")
                 run = gr.Button("Interpolate", variant="primary")
         defaults = [v for d in start for v in (d["source"], d["seed"], d["digit"], d["index"], None, None)] + [12, "slerp"]
@@ -242,14 +230,14 @@ def build(lab: Lab) -> None:
         recipe_box = gr.Markdown(first[2])
         with gr.Accordion("2-D latent map (vae-mnist-2d)", open=False):
             map_image = gr.Image(type="filepath", format="png", label="Latent plane", interactive=False)
-        gr.Markdown(OBJECTIVE, latex_delimiters=common.LATEX)
+        gr.Markdown(OBJECTIVE, latex_delimiters=cards.LATEX)
         with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
-            gr.Markdown(common.metrics_table(model))
-        inputs = [*a, *b, steps, mode]
-        event = run.click(lab.lanes.light.admit(functools.partial(interpolate, model)), inputs, [strip, plot, recipe_box], api_name="vae_interpolate")
-        event.then(lab.lanes.light.admit(functools.partial(details, model)), inputs, [gif, pairs, numbers], api_name="vae_details").then(
+            gr.Markdown(cards.metrics_table(model))
+        fields = [*a, *b, steps, mode]
+        event = run.click(lab.lanes.light.admit(functools.partial(interpolate, model)), fields, [strip, plot, recipe_box], api_name="vae_interpolate")
+        event.then(lab.lanes.light.admit(functools.partial(details, model)), fields, [gif, pairs, numbers], api_name="vae_details").then(
             lab.lanes.heavy.admit(functools.partial(latent_map, model, map_model)), [*a, *b], map_image, api_name="vae_latent_map")
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build, MODELS)
+    hosting.run_alone(TITLE, build, MODELS)

@@ -6,7 +6,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from demos import common
+from demos import outputs
 
 MAP_EXTENT = 3.0
 
@@ -24,7 +24,7 @@ class _NormCanvas:
         self.ax = ax
 
 
-_norm_canvases = common.FigurePool(_NormCanvas)
+_norm_canvases = outputs.FigurePool(_NormCanvas)
 
 
 def norm_png(norms: dict[str, np.ndarray], latent_dim: int, chosen: str) -> bytes:
@@ -41,7 +41,7 @@ def norm_png(norms: dict[str, np.ndarray], latent_dim: int, chosen: str) -> byte
         canvas.ax.set_ylim(0, top)
         canvas.ax.set_yticks(np.arange(0, top, max(1, round(top / 4))))
         canvas.ax.legend(fontsize=7, loc="lower center")
-        return common.render_png(canvas.figure)
+        return outputs.render_png(canvas.figure)
 
 
 def latent_map_png(mosaic: np.ndarray, codes: np.ndarray, labels: np.ndarray,
@@ -64,4 +64,4 @@ def latent_map_png(mosaic: np.ndarray, codes: np.ndarray, labels: np.ndarray,
             ax.scatter([z[0]], [z[1]], marker="*", s=260, c="#ff2d55", edgecolors="white", linewidths=1.2)
             ax.annotate(label, (z[0], z[1]), xytext=(6, 6), textcoords="offset points", color="#ff2d55",
                         fontsize=12, weight="bold")
-    return common.render_png(fig)
+    return outputs.render_png(fig)

@@ -8,7 +8,7 @@ import gradio as gr
 import numpy as np
 import torch
 
-from demos import audio_plots, common
+from demos import audio_plots, cards, hosting, inputs, outputs
 from demos.lab import Lab
 from gen_core.audio import wav_bytes
 from gen_core.data.spoken_digits import WORDS, read_wav
@@ -42,16 +42,12 @@ with $\hat x$ drawn on lines between real and generated clips and $\lambda = 10$
 
 
 def parse_digit(value: object) -> int | None:
-    """'any' -> None (the seed picks the digit); '0'..'9' -> that digit; anything else -> gr.Error."""
-    if value == "any":
-        return None
-    if isinstance(value, str) and len(value.strip()) == 1 and value.strip().isdigit():
-        return int(value)
-    raise gr.Error(f"Digit must be 'any' or one of 0-9; got {str(value)[:40]!r}.")
+    """'any' -> None (the seed picks the digit); 0-9 -> that digit; anything else -> gr.Error."""
+    return inputs.require_digit(value, anything="any")
 
 
 def _seed(value: object, name: str = "Seed") -> int:
-    return common.require_int(value, name, 0, common.MAX_SEED)
+    return inputs.require_int(value, name, 0, inputs.MAX_SEED)
 
 
 def _codes(model: WaveGANGenerator, digit: int | None, seed: int) -> tuple[torch.Tensor, int]:
@@ -74,7 +70,7 @@ def _audio(model: WaveGANGenerator, waveform: np.ndarray) -> str:
     """The clip as a WAV file in the app's output folder, written under a temporary name and renamed
     into place. (Returned as (rate, int16 array), Gradio would write its cached WAV in place, so two
     requests for the same clip rewrote a file while it was being sent: a cut download.)"""
-    return common.save_bytes(wav_bytes(waveform, model.config.sample_rate), ".wav")
+    return outputs.save_bytes(wav_bytes(waveform, model.config.sample_rate), ".wav")
 
 
 @functools.lru_cache(maxsize=len(WORDS))
@@ -121,7 +117,7 @@ def _inspection(model: WaveGANGenerator, choice: int | None, seed: int, audio: n
     png = audio_plots.compare_png(audio, real_clip(said), model.config.sample_rate,
                                   f"generated \"{WORDS[said]}\" (seed {seed})",
                                   f"real \"{WORDS[said]}\" (held-out voice)")
-    return common.save_png(png), recipe(model, _snippet(choice, [seed]))
+    return outputs.save_png(png), recipe(model, _snippet(choice, [seed]))
 
 
 def _player(model: WaveGANGenerator, k: int, clips: dict) -> tuple[str, str]:
@@ -144,9 +140,9 @@ def generate(model: WaveGANGenerator, digit: object, n: object, seed: object) ->
     """n clips with seeds seed, seed + 1, ...: the players and their buttons, the clip list, its recipe,
     and the first clip in the inspector."""
     parse_digit(digit)
-    count = common.require_int(n, "Number of clips", 1, MAX_CLIPS)
+    count = inputs.require_int(n, "Number of clips", 1, MAX_CLIPS)
     first = _seed(seed)
-    clips = {"digit": digit, "seeds": [(first + k) % (common.MAX_SEED + 1) for k in range(count)]}
+    clips = {"digit": digit, "seeds": [(first + k) % (inputs.MAX_SEED + 1) for k in range(count)]}
     players, buttons = [], []
     for k in range(MAX_CLIPS):
         if k < count:
@@ -161,7 +157,7 @@ def generate(model: WaveGANGenerator, digit: object, n: object, seed: object) ->
 def reroll(model: WaveGANGenerator, k: int, clips: dict) -> list:
     """Clip k gets a fresh seed (same digit choice): its player, the list, its recipe, and the clip inspected."""
     clips = {"digit": clips["digit"], "seeds": list(clips["seeds"])}
-    clips["seeds"][k] = common.new_seed()
+    clips["seeds"][k] = inputs.new_seed()
     value, label = _player(model, k, clips)
     return [gr.Audio(value, label=label), clips, _batch_recipe(model, clips), *show(model, k, clips)]
 
@@ -176,7 +172,7 @@ def morph(model: WaveGANGenerator, digit_a: object, seed_a: object, digit_b: obj
     one after another: (audio, PNG, recipe)."""
     choice_a, choice_b = parse_digit(digit_a), parse_digit(digit_b)
     seed_a, seed_b = _seed(seed_a, "Seed A"), _seed(seed_b, "Seed B")
-    n = common.require_int(steps, "Steps", *MORPH_STEPS)
+    n = inputs.require_int(steps, "Steps", *MORPH_STEPS)
     (z_a, d_a), (z_b, d_b) = _codes(model, choice_a, seed_a), _codes(model, choice_b, seed_b)
     audio = model.morph((z_a[0], d_a), (z_b[0], d_b), n).flatten().numpy()
     rate = model.config.sample_rate
@@ -185,11 +181,11 @@ def morph(model: WaveGANGenerator, digit_a: object, seed_a: object, digit_b: obj
                f"zb, db = m.codes(1, digits={_digits_code(choice_b)}, generator=torch.Generator().manual_seed({seed_b}))\n"
                f"x = m.morph((za[0], int(da[0])), (zb[0], int(db[0])), {n})\n"
                f"write_wav(Path(\"morph.wav\"), x.flatten().numpy())")
-    return _audio(model, audio), common.save_png(png), recipe(model, snippet)
+    return _audio(model, audio), outputs.save_png(png), recipe(model, snippet)
 
 
 def headline(model) -> str:
-    values = {m.key: m.value for m in common.read_metrics(model)}
+    values = {m.key: m.value for m in cards.read_metrics(model)}
     if "inception_score" not in values:
         return "_No measured metrics on this model card yet: run `python -m gen_core.evaluate wavegan-digits`._"
     return (f"Measured with the project's speech classifier: Inception score **{values['inception_score']:.2f}** "
@@ -208,7 +204,7 @@ def build(lab: Lab) -> None:
         try:
             model = lab.models[MODEL]
         except LoadError as error:
-            common.unavailable(MODEL, error)
+            cards.unavailable(MODEL, error)
             return
         gr.Markdown(headline(model))
         # Initial values from the handlers' parts (generate() itself returns component updates, which
@@ -219,8 +215,8 @@ def build(lab: Lab) -> None:
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 digit = gr.Dropdown(DIGIT_CHOICES, value=DEFAULTS["digit"], label="Digit")
-                n = common.Slider(1, MAX_CLIPS, value=DEFAULTS["n"], step=1, label="Number of clips")
-                seed = common.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=common.MAX_SEED,
+                n = inputs.Slider(1, MAX_CLIPS, value=DEFAULTS["n"], step=1, label="Number of clips")
+                seed = inputs.Number(DEFAULTS["seed"], precision=0, minimum=0, maximum=inputs.MAX_SEED,
                                  label="Seed of the first clip", info="clip k gets seed + k − 1")
                 go = gr.Button("Generate", variant="primary")
             with gr.Column(scale=3):
@@ -243,7 +239,7 @@ def build(lab: Lab) -> None:
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 inspect_digit = gr.Dropdown(DIGIT_CHOICES, value=first_inspect[0], label="Digit")
-                inspect_seed = common.Number(first_inspect[1], precision=0, minimum=0, maximum=common.MAX_SEED, label="Seed")
+                inspect_seed = inputs.Number(first_inspect[1], precision=0, minimum=0, maximum=inputs.MAX_SEED, label="Seed")
                 inspect_audio = gr.Audio(first_inspect[2], type="filepath", format="wav", interactive=False,
                                          buttons=["download"], label="This clip")
             with gr.Column(scale=3):
@@ -255,12 +251,12 @@ def build(lab: Lab) -> None:
                     "the steps play one after another.")
         with gr.Row():
             digit_a = gr.Dropdown(DIGIT_CHOICES, value=MORPH_DEFAULTS["digit_a"], label="Digit A", min_width=140)
-            seed_a = common.Number(MORPH_DEFAULTS["seed_a"], precision=0, minimum=0, maximum=common.MAX_SEED,
+            seed_a = inputs.Number(MORPH_DEFAULTS["seed_a"], precision=0, minimum=0, maximum=inputs.MAX_SEED,
                                label="Seed A", min_width=120)
             digit_b = gr.Dropdown(DIGIT_CHOICES, value=MORPH_DEFAULTS["digit_b"], label="Digit B", min_width=140)
-            seed_b = common.Number(MORPH_DEFAULTS["seed_b"], precision=0, minimum=0, maximum=common.MAX_SEED,
+            seed_b = inputs.Number(MORPH_DEFAULTS["seed_b"], precision=0, minimum=0, maximum=inputs.MAX_SEED,
                                label="Seed B", min_width=120)
-            steps = common.Slider(*MORPH_STEPS, value=MORPH_DEFAULTS["steps"], step=1, label="Steps", min_width=160)
+            steps = inputs.Slider(*MORPH_STEPS, value=MORPH_DEFAULTS["steps"], step=1, label="Steps", min_width=160)
             morph_go = gr.Button("Morph", variant="primary", min_width=120)
         morph_audio_value, morph_plot_value, morph_recipe_value = morph(model, **MORPH_DEFAULTS)
         morph_audio = gr.Audio(morph_audio_value, type="filepath", format="wav", interactive=False,
@@ -268,9 +264,9 @@ def build(lab: Lab) -> None:
         morph_plot = gr.Image(morph_plot_value, type="filepath", format="png", interactive=False,
                               buttons=["download"], show_label=False, label="Morph: waveform and log-mel spectrogram")
         morph_box = gr.Markdown(morph_recipe_value)
-        gr.Markdown(OBJECTIVE, latex_delimiters=common.LATEX)
+        gr.Markdown(OBJECTIVE, latex_delimiters=cards.LATEX)
         with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
-            gr.Markdown(common.metrics_table(model))
+            gr.Markdown(cards.metrics_table(model))
 
         inspector = [inspect_digit, inspect_seed, inspect_audio, plot, inspect_recipe]
         light, heavy = lab.lanes.light, lab.lanes.heavy
@@ -287,4 +283,4 @@ def build(lab: Lab) -> None:
 
 
 if __name__ == "__main__":
-    common.run_alone(TITLE, build, MODELS)
+    hosting.run_alone(TITLE, build, MODELS)

@@ -8,7 +8,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 import app
-from demos import common
+
 from serving import serving
 
 pytestmark = pytest.mark.slow
@@ -63,7 +63,7 @@ def test_bad_input_over_http_is_a_plain_error(client):
     with pytest.raises(AppError, match="Value -1 is less than minimum value 0"):
         client.predict("3", 4, -1, 4.0, api_name="/cgan_generate")
     # ...and the handler's for what they let through.
-    with pytest.raises(AppError, match="Digit must be 0-9 or 'all digits'; got 'None'"):
+    with pytest.raises(AppError, match="Digit must be one of 0-9 or 'all digits'; got 'None'"):
         client.predict(None, 4, 0, 4.0, api_name="/cgan_generate")
     with pytest.raises(AppError, match="Number of samples must be a whole number from 1 to 64; got 2.5"):
         client.predict("3", 2.5, 0, 4.0, api_name="/cgan_generate")

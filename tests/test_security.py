@@ -10,7 +10,7 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from demos import common
+from demos import outputs
 from serving import serving
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,22 +32,33 @@ def test_no_pickle_loading_in_the_code():
     assert any("torch.load(" in p.read_text() for p in SOURCES)  # the scan sees the one checkpoint load
 
 
-def test_prune_outputs_removes_only_old_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(common, "OUTPUT_DIR", tmp_path)
+def test_prune_outputs_removes_only_old_files(tmp_path):
+    folder = outputs.OutputFolder(tmp_path)
     old, fresh = tmp_path / "old.png", tmp_path / "fresh.png"
     old.write_bytes(b"x")
     fresh.write_bytes(b"y")
     os.utime(old, (time.time() - 7200, time.time() - 7200))
-    assert common.prune_outputs(3600) == 1
+    assert folder.prune(3600) == 1
     assert not old.exists() and fresh.exists()
 
 
-def test_saving_the_same_bytes_again_refreshes_the_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(common, "OUTPUT_DIR", tmp_path)
-    path = Path(common.save_png(b"\x89PNG same bytes"))
+def test_saving_the_same_bytes_again_refreshes_the_file(tmp_path):
+    folder = outputs.OutputFolder(tmp_path)
+    path = Path(folder.save(b"\x89PNG same bytes", ".png"))
     os.utime(path, (time.time() - 7200, time.time() - 7200))
-    assert common.save_png(b"\x89PNG same bytes") == str(path)
-    assert common.prune_outputs(3600) == 0 and path.exists()
+    assert folder.save(b"\x89PNG same bytes", ".png") == str(path)
+    assert folder.prune(3600) == 0 and path.exists()
+
+
+def test_the_folder_is_swept_every_so_many_saves(tmp_path):
+    folder = outputs.OutputFolder(tmp_path, max_age_s=3600, prune_every=3)
+    old = tmp_path / "old.png"
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    folder.save(b"1", ".png"), folder.save(b"2", ".png")
+    assert old.exists()
+    folder.save(b"3", ".png")
+    assert not old.exists() and len(list(tmp_path.iterdir())) == 3
 
 
 @pytest.fixture(scope="module")

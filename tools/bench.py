@@ -54,9 +54,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--only", nargs="*", help="api names to measure (default: all)")
     args = parser.parse_args(argv)
     import demos
-    from demos import common
+    from demos import hosting
 
-    common.configure_serving()  # the same torch threads as the server, so the layers compare
+    hosting.configure_serving()  # the same torch threads as the server, so the layers compare
     examples, handlers = demos.examples(), endpoints()
     names = args.only or sorted(examples)
     report: dict = {"endpoints": {}}

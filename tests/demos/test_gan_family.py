@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 
 import gen_core
-from demos import common, gan_family
+from demos import cards, gan_family, inputs
 from demos.lab import Lab, Models
 from gen_core import metrics
 from gen_core.hub import LoadError
@@ -52,7 +52,7 @@ def test_recipe_command_reproduces_the_file_byte_for_byte(family, tmp_path):
 
 def test_new_seed_is_in_range_and_used(family):
     seed, path, recipe = gan_family.generate_with_new_seed(family, 2)
-    assert 0 <= seed <= common.MAX_SEED and f"seed `{seed}`" in recipe and path.endswith(".png")
+    assert 0 <= seed <= inputs.MAX_SEED and f"seed `{seed}`" in recipe and path.endswith(".png")
 
 
 @pytest.mark.parametrize("n, seed, message", [
@@ -71,7 +71,7 @@ def test_table_objectives_and_curves_come_from_the_cards_and_logs(family):
     records = gan_family.read_records(family)
     table = gan_family.metrics_markdown(records)
     for name in GAN_FAMILY:
-        values = {m.key: m.value for m in common.read_metrics(gen_core.load(name))}
+        values = {m.key: m.value for m in cards.read_metrics(gen_core.load(name))}
         assert f"{values['inception_score']:.2f}" in table and f"{values['frechet_distance']:.1f}" in table
     assert "the floor" in table and table.count(" min |") == len(GAN_FAMILY)
     assert set(gan_family.OBJECTIVES) == set(GAN_FAMILY)
@@ -125,6 +125,6 @@ def test_shipped_generators_draw_varied_digits(name):
     samples and the digits that get at least 5% of them."""
     classifier = gen_core.load("mnist-classifier")
     _, probs = classifier.features_and_probs(gen_core.load(name).sample(500, generator=torch.Generator().manual_seed(77)))
-    floor = {m.key: m.value for m in common.read_metrics(gen_core.load(name))}
+    floor = {m.key: m.value for m in cards.read_metrics(gen_core.load(name))}
     assert metrics.inception_score(probs, splits=5)[0] >= floor["inception_score"] - 1.0
     assert metrics.classes_covered(probs) >= floor["digits_covered"] - 1

@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 
 import gen_core
-from demos import common
+from demos import cards
 from demos import infogan_codes as tab
 from gen_core.imaging import GAP, grid_scale
 
@@ -82,7 +82,7 @@ def test_code_labels_come_from_the_card(model):
     (lambda model: tab.sample(model, "12", 0, 0, 0), "Digit must be one of 0-9"),
     (lambda model: tab.sample(model, "code 1", 0, 0, 0), "Digit must be one of 0-9"),
     (lambda model: tab.sample(model, None, 0, 0, 0), "Digit must be one of 0-9"),
-    (lambda model: tab.sample(model, 7, 0, 0, 0), "Digit must be one of 0-9"),
+    (lambda model: tab.sample(model, 70, 0, 0, 0), "Digit must be one of 0-9; got '70'"),
     (lambda model: tab.sample(model, "7", 2.5, 0, 0), "Code c1 must be a number from -2.0 to 2.0"),
     (lambda model: tab.sample(model, "7", 0, float("nan"), 0), "Code c2 must be a number from -2.0 to 2.0"),
     (lambda model: tab.sample(model, "7", "x", 0, 0), "Code c1 must be a number"),
@@ -108,5 +108,5 @@ def test_shipped_codes_draw_their_digits(model):
     codes = torch.tensor([model.code_of_digit(int(d)) for d in digits])
     images = model.sample(500, categorical=codes, generator=torch.Generator().manual_seed(7))
     _, probs = classifier.features_and_probs(images)
-    card = {m.key: m.value for m in common.read_metrics(model)}
+    card = {m.key: m.value for m in cards.read_metrics(model)}
     assert (probs.argmax(1) == digits).float().mean() >= card["categorical_accuracy"] - 0.03

@@ -72,7 +72,7 @@ def test_latent_map(big, small):
     (DIGIT_3, 4, "cubic", "Path must be one of lerp, slerp"),
     (("webcam", 0, "3", 0, None, None), 4, "lerp", "Endpoint A source must be one of"),
     (("seed", -3, "3", 0, None, None), 4, "lerp", "Endpoint A seed must be a whole number"),
-    (("test digit", 0, "12", 0, None, None), 4, "lerp", "Endpoint A digit must be a whole number from 0 to 9"),
+    (("test digit", 0, "12", 0, None, None), 4, "lerp", "Endpoint A digit must be one of 0-9"),
     (("test digit", 0, "3", 50, None, None), 4, "lerp", "Endpoint A index must be a whole number from 0 to 49"),
     (("drawing", 0, "3", 0, None, None), 4, "lerp", "Endpoint A: Draw a digit on the sketchpad first."),
     (("drawing", 0, "3", 0, {"composite": np.zeros((50, 50, 4), np.uint8)}, None), 4, "lerp",

@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 
 import gen_core
-from demos import common
+from demos import cards
 from demos import wavegan_digits as tab
 from gen_core import metrics
 from gen_core.data.spoken_digits import CLIP_SAMPLES, WORDS
@@ -105,18 +105,18 @@ def test_morph_plays_the_steps_from_clip_a_to_clip_b(model, tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda model: tab.generate(model, "12", 2, 0), "Digit must be 'any' or one of 0-9; got '12'"),
-    (lambda model: tab.generate(model, None, 2, 0), "Digit must be 'any' or one of 0-9; got 'None'"),
+    (lambda model: tab.generate(model, "12", 2, 0), "Digit must be one of 0-9 or 'any'; got '12'"),
+    (lambda model: tab.generate(model, None, 2, 0), "Digit must be one of 0-9 or 'any'; got 'None'"),
     (lambda model: tab.generate(model, "3", 1000, 0), "Number of clips must be a whole number from 1 to 8; got 1000"),
     (lambda model: tab.generate(model, "3", 0, 0), "Number of clips must be a whole number from 1 to 8; got 0"),
     (lambda model: tab.generate(model, "3", 2.5, 0), "Number of clips must be a whole number from 1 to 8; got 2.5"),
     (lambda model: tab.generate(model, "3", 2, float("nan")), "Seed must be a whole number from 0 to 4294967295; got 'nan'"),
     (lambda model: tab.clip(model, "3", -1), "Seed must be a whole number from 0 to 4294967295; got -1"),
     (lambda model: tab.clip(model, "3", 2 ** 40), "Seed must be a whole number"),
-    (lambda model: tab.inspect(model, "seven", 1), "Digit must be 'any' or one of 0-9; got 'seven'"),
+    (lambda model: tab.inspect(model, "seven", 1), "Digit must be one of 0-9 or 'any'; got 'seven'"),
     (lambda model: tab.morph(model, "3", 0, "8", 1, 100), "Steps must be a whole number from 2 to 8; got 100"),
     (lambda model: tab.morph(model, "3", float("inf"), "8", 1, 4), "Seed A must be a whole number"),
-    (lambda model: tab.morph(model, "3", 0, "../8", 1, 4), "Digit must be 'any' or one of 0-9"),
+    (lambda model: tab.morph(model, "3", 0, "../8", 1, 4), "Digit must be one of 0-9 or 'any'"),
 ])
 def test_bad_input_is_a_plain_sentence(model, call, message):
     with pytest.raises(gr.Error, match=re.escape(message)):
@@ -128,7 +128,7 @@ def test_shipped_weights_say_the_asked_digit(model):
     """A floor 8 points under the card's figure (about 3 standard errors on 200 fresh clips; the
     evaluator's own run uses 1,000; chance is 10%): catches weights that lost the digit conditioning
     and a card that overstates it."""
-    card = {m.key: m.value for m in common.read_metrics(model)}
+    card = {m.key: m.value for m in cards.read_metrics(model)}
     classifier = gen_core.load("speech-digit-classifier")
     digits = torch.arange(200) % 10
     clips = model.sample(200, digits=digits, generator=torch.Generator().manual_seed(2024))
@@ -137,7 +137,7 @@ def test_shipped_weights_say_the_asked_digit(model):
 
 
 def test_headline_shows_the_cards_figures_and_the_linear_second_opinion(model):
-    card = {m.key: m.value for m in common.read_metrics(model)}
+    card = {m.key: m.value for m in cards.read_metrics(model)}
     text = tab.headline(model)
     for key in ("conditional_accuracy", "linear_probe_accuracy", "linear_probe_accuracy_real"):
         assert f"{100 * card[key]:.1f}%" in text
