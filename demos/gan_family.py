@@ -12,7 +12,8 @@ from demos.lab import Lab
 from demos.gan_plots import curves_figure
 from gen_core import HubModel
 from gen_core.card import CardInfo, format_figure, read_card, read_training_log
-from gen_core.sample import GAN_FAMILY, FamilyRecipe, family_label, render_family
+from gen_core.hub import GAN_FAMILY
+from gen_core.sample import FamilyRecipe, family_label, render_family
 
 N_RANGE = (1, 16)
 DEFAULTS = {"n": 10, "seed": 0}

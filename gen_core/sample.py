@@ -18,7 +18,7 @@ import torch
 from PIL import Image
 
 import gen_core
-from gen_core.hub import GAN_VARIANTS
+from gen_core.hub import GAN_FAMILY
 from gen_core.imaging import digit_grid, png_bytes
 
 MAX_N = 64
@@ -47,7 +47,6 @@ class DigitRecipe:
         return " ".join(parts + ["--out", out])
 
 
-GAN_FAMILY = tuple(f"{variant}-mnist" for variant in GAN_VARIANTS)
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,15 @@ from torch.nn.utils.parametrizations import spectral_norm
 from gen_core.base import HubModel
 
 ARCHITECTURES = ("mlp", "conv")
+# The training methods, each one registered model (gen_core.hub) and one recipe (gen_core.train.gan.RECIPES).
+VARIANTS = ("gan", "dcgan", "wgan-gp", "sngan")
 DISCRIMINATOR_NORMS = ("none", "spectral")
 DISCRIMINATOR_LAYOUTS = ("strided", "cnn")
 
 
 @dataclass
 class GANConfig:
-    variant: str = "dcgan"     # the training method: gan | dcgan | wgan-gp | sngan (gen_core.train.gan)
+    variant: str = "dcgan"     # the training method, one of VARIANTS
     architecture: str = "conv"  # mlp (the 2014 GAN) or conv (DCGAN-style)
     z_dim: int = 64
     width: int = 32            # conv: channels of the last hidden map (the first has 2x); mlp: hidden units / 8, 16, 32
@@ -37,6 +39,8 @@ class GANConfig:
     def __post_init__(self) -> None:
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
+        if self.variant not in VARIANTS:
+            raise ValueError(f"variant must be one of {VARIANTS}, got {self.variant!r}")
 
 
 class GANGenerator(HubModel, tags=["gan", "mnist", "unconditional-image-generation"]):

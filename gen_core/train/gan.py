@@ -1,6 +1,6 @@
 """Train an unconditional MNIST GAN: --variant gan | dcgan | wgan-gp | sngan, one loop for all four.
 
-A variant is a few small pieces (gen_core.train.gan.VARIANTS): the networks, the discriminator's
+A variant is a few small pieces (gen_core.train.gan.RECIPES): the networks, the discriminator's
 regularizer, the loss pair, critic steps per generator step and Adam's settings. Everything else is
 shared: the same batches, seeds, generator-step budget and weight average (EMA) of the exported
 generator, so the four differ only by method.
@@ -17,7 +17,7 @@ import torch.nn.functional as F
 import gen_core
 from gen_core import metrics
 from gen_core.data.mnist import load_mnist
-from gen_core.models.gan import GANConfig, GANDiscriminator, GANGenerator
+from gen_core.models.gan import VARIANTS, GANConfig, GANDiscriminator, GANGenerator
 from gen_core.train.adversarial import EMA, AdversarialTask, gradient_penalty
 from gen_core.train.augment import random_translate
 from gen_core.train.loop import Batch, Runtime, Stream, add_mnist_arguments, batches, unwrap
@@ -54,7 +54,7 @@ class Variant:
     betas: tuple[float, float]
 
 
-VARIANTS: dict[str, Variant] = {
+RECIPES: dict[str, Variant] = {  # one per gen_core.models.gan.VARIANTS, in that order
     "gan": Variant("mlp", "none", "strided", NON_SATURATING, 1, 0.0, 2e-4, (0.5, 0.999)),
     "dcgan": Variant("conv", "none", "strided", NON_SATURATING, 1, 0.0, 2e-4, (0.5, 0.999)),    # DCGAN's Adam settings
     "wgan-gp": Variant("conv", "none", "strided", WASSERSTEIN, 5, 10.0, 1e-4, (0.0, 0.9)),       # Gulrajani et al., Alg. 1
@@ -64,7 +64,7 @@ VARIANTS: dict[str, Variant] = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_mnist_arguments(parser)
-    parser.add_argument("--variant", required=True, choices=list(VARIANTS))
+    parser.add_argument("--variant", required=True, choices=VARIANTS)
     parser.add_argument("--z-dim", type=int, default=64)
     parser.add_argument("--width", type=int, default=32)
     parser.add_argument("--ema", type=float, default=0.999, help="decay of the exported generator's weight average")
@@ -80,7 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class GANTask(AdversarialTask):
     def __init__(self, args: argparse.Namespace, runtime: Runtime):
         self.args, self.runtime = args, runtime
-        self.variant = v = VARIANTS[args.variant]
+        self.variant = v = RECIPES[args.variant]
         config = GANConfig(variant=args.variant, architecture=v.architecture, z_dim=args.z_dim, width=args.width)
         self.generator = runtime.wrap(GANGenerator(config))
         self.discriminator = runtime.wrap(GANDiscriminator(config, v.norm, v.layout))
@@ -160,6 +160,6 @@ def build(args: argparse.Namespace, runtime: Runtime) -> GANTask:
 def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
     """critic_steps batches of the MNIST training split per generator step."""
     data = load_mnist(args.split, source=args.data)
-    size = args.batch_size * VARIANTS[args.variant].critic_steps
+    size = args.batch_size * RECIPES[args.variant].critic_steps
     return Stream(batches(data.images, data.labels, size, runtime, args.seed, start_step),
                   f"{data.source} {args.split} split ({len(data)} images)")

@@ -15,7 +15,7 @@ from demos.lab import Lab, Models
 from gen_core import metrics
 from gen_core.hub import LoadError
 from gen_core.imaging import GAP
-from gen_core.sample import GAN_FAMILY
+from gen_core.hub import GAN_FAMILY
 from gen_core.sample import main as sample
 
 
