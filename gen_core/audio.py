@@ -9,6 +9,8 @@ import wave
 import numpy as np
 import torch
 
+SAMPLE_RATE = 16_000           # Hz, as SC09
+CLIP_SAMPLES = 16_384          # 1.024 s: the length WaveGAN generates
 N_FFT, HOP, N_MELS = 512, 256, 40
 
 

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from gen_core.audio import center_clips, log_mel
-from gen_core.data.spoken_digits import SAMPLE_RATE
+from gen_core.audio import SAMPLE_RATE
 
 GRID = (20, 16)   # mel bands x time bins of the pooled log-mel image
 C = 0.05          # inverse L2 strength, scikit-learn's convention: sum of losses + |W|^2 / (2C)

@@ -33,6 +33,7 @@ from gen_core import metrics
 from gen_core.card import Metric, PaperFigure, write_card
 from gen_core.data import toy2d
 from gen_core.data.mnist import MnistSplit, MnistUnavailable, load_mnist
+from gen_core.data.spoken_digits import ClipsUnavailable
 from gen_core.papers import PAPER_FIGURES
 from gen_core.sample import digit_labels
 
@@ -220,8 +221,6 @@ def evaluate_speech_classifier(model, args) -> Report:
     from gen_core.data.spoken_digits import load_spoken_digits
 
     test = load_spoken_digits(args.data_dir, "test")
-    if len(test) == 0:
-        raise SystemExit(f"no held-out clips under {args.data_dir}: run python -m gen_core.data.spoken_digits")
     _, probs = model.features_and_probs(test.audio)
     return Report([Metric("accuracy", f"Accuracy on held-out voices ({len(test)} synthesized clips, not SC09)",
                           metrics.conditional_accuracy(probs, test.labels))], "accuracy")
@@ -237,8 +236,6 @@ def evaluate_wavegan(model, args) -> Report:
 
     classifier = gen_core.load("speech-digit-classifier", device="cpu")
     train, test = load_spoken_digits(args.data_dir, "train"), load_spoken_digits(args.data_dir, "test")
-    if len(test) == 0:
-        raise SystemExit(f"no held-out clips under {args.data_dir}: run python -m gen_core.data.spoken_digits")
     n = 10 * args.n_per_class
     digits = torch.arange(n) % 10  # every split of the IS holds each digit equally
     clips = model.sample(n, digits=digits, generator=torch.Generator().manual_seed(args.seed))
@@ -349,7 +346,10 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     model = gen_core.load(args.name, device="cpu")
     start = time.perf_counter()
-    measured = EVALUATORS[model.family](model, args)
+    try:
+        measured = EVALUATORS[model.family](model, args)
+    except (MnistUnavailable, ClipsUnavailable) as error:   # the data is missing: say how to get it
+        raise SystemExit(str(error)) from None
     report = {"model": args.name, "revision": model.source.revision,
               "metrics": {m.key: m.value for m in measured.metrics}, "headline": measured.headline,
               "paper": {f.key: f.value for f in measured.paper},

@@ -27,11 +27,9 @@ import numpy as np
 import torch
 from scipy.signal import resample_poly
 
-from gen_core.audio import wav_bytes
+from gen_core.audio import CLIP_SAMPLES, SAMPLE_RATE, wav_bytes
 
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-SAMPLE_RATE = 16_000
-CLIP_SAMPLES = 16_384
 TEST_EVERY = 5                   # every 5th voice variant is held out
 TEST_LIST = "testing_list.txt"
 INSTALL_HINT = "install it with `apt-get install espeak-ng` (Debian/Ubuntu) or `brew install espeak-ng` (macOS)"
@@ -134,8 +132,13 @@ def read_wav(path: Path) -> np.ndarray:
     return np.pad(audio, (0, max(0, CLIP_SAMPLES - len(audio))))[:CLIP_SAMPLES]
 
 
+class ClipsUnavailable(RuntimeError):
+    """The spoken-digit set is not where it was asked for; the message says how to make it."""
+
+
 def load_spoken_digits(root: str | Path, split: str) -> SpokenDigits:
-    """The "train" or "test" clips of a data set in this layout (ours, or SC09's)."""
+    """The "train" or "test" clips of a data set in this layout (ours, or SC09's); ClipsUnavailable
+    when the split has none."""
     root = Path(root)
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
@@ -143,7 +146,9 @@ def load_spoken_digits(root: str | Path, split: str) -> SpokenDigits:
     tests = set(listed.read_text().split()) if listed.exists() else set()
     files = sorted(p.relative_to(root).as_posix() for word in WORDS for p in (root / word).glob("*.wav"))
     picked = [f for f in files if (f in tests) == (split == "test")]
-    audio = np.stack([read_wav(root / f) for f in picked]) if picked else np.zeros((0, CLIP_SAMPLES), np.float32)
+    if not picked:
+        raise ClipsUnavailable(f"No {split} clips under {root}: run python -m gen_core.data.spoken_digits --out {root}")
+    audio = np.stack([read_wav(root / f) for f in picked])
     labels = [WORDS.index(f.split("/")[0]) for f in picked]
     return SpokenDigits(torch.from_numpy(audio), torch.tensor(labels, dtype=torch.long))
 

@@ -14,7 +14,7 @@ from torch import nn
 
 from gen_core.audio import log_mel
 from gen_core.base import HubModel
-from gen_core.data.spoken_digits import SAMPLE_RATE
+from gen_core.audio import SAMPLE_RATE
 
 
 @dataclass

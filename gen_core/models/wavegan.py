@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gen_core.base import HubModel
-from gen_core.data.spoken_digits import CLIP_SAMPLES, SAMPLE_RATE
+from gen_core.audio import CLIP_SAMPLES, SAMPLE_RATE
 
 KERNEL, STRIDE, LAYERS = 25, 4, 5
 BASE_LENGTH = CLIP_SAMPLES // STRIDE ** LAYERS    # 16

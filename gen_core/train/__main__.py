@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from gen_core.data.mnist import MnistUnavailable
+from gen_core.data.spoken_digits import ClipsUnavailable
 from gen_core.train import cgan, classifier, flow, gan, infogan, speech_classifier, vae, wavegan
 from gen_core.train.loop import add_common_arguments, run
 
@@ -26,7 +28,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse(argv)
-    run(args.family, TRAINERS[args.family], args, argv)
+    try:
+        run(args.family, TRAINERS[args.family], args, argv)
+    except (MnistUnavailable, ClipsUnavailable) as error:   # the data is missing: say how to get it
+        raise SystemExit(str(error)) from None
 
 
 if __name__ == "__main__":

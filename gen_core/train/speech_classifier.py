@@ -9,7 +9,8 @@ import argparse
 
 import torch
 
-from gen_core.data.spoken_digits import SAMPLE_RATE, load_spoken_digits
+from gen_core.audio import SAMPLE_RATE
+from gen_core.data.spoken_digits import load_spoken_digits
 from gen_core.models.speech_classifier import SpeechClassifierConfig, SpeechDigitClassifier
 from gen_core.train.classifier import ClassifierTask
 from gen_core.train.loop import Runtime, Stream, batches
@@ -73,7 +74,5 @@ def build(args: argparse.Namespace, runtime: Runtime) -> SpeechClassifierTask:
 
 def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
     data = load_spoken_digits(args.data_dir, "train")
-    if len(data) == 0:
-        raise SystemExit(f"no clips under {args.data_dir}: run python -m gen_core.data.spoken_digits --out {args.data_dir}")
     return Stream(batches(data.audio, data.labels, args.batch_size, runtime, args.seed, start_step),
                   f"espeak-ng spoken digits, training voices ({len(data)} clips)")

@@ -13,7 +13,8 @@ import gen_core
 from demos import cards
 from demos import wavegan_digits as tab
 from gen_core import metrics
-from gen_core.data.spoken_digits import CLIP_SAMPLES, WORDS
+from gen_core.audio import CLIP_SAMPLES
+from gen_core.data.spoken_digits import WORDS
 
 @pytest.fixture(scope="module")
 def model(shipped):

@@ -2,10 +2,11 @@
 import numpy as np
 import torch
 
+from gen_core import audio
 from gen_core import crosscheck
 from gen_core.data import spoken_digits
 
-SAMPLES = spoken_digits.CLIP_SAMPLES
+SAMPLES = audio.CLIP_SAMPLES
 
 
 def _tone_digits(root, per_word=6):

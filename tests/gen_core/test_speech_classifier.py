@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import gen_core
+from gen_core.audio import CLIP_SAMPLES
 from gen_core import evaluate
 from gen_core.audio import N_MELS, log_mel, mel_filterbank
 from gen_core.data import spoken_digits
@@ -25,7 +26,7 @@ def test_mel_filters_cover_the_band_and_a_tone_lands_in_its_band():
 def test_classifier_contract_and_round_trip(tmp_path):
     torch.manual_seed(0)
     model = SpeechDigitClassifier(SpeechClassifierConfig(width=4, data="t")).eval()
-    audio = torch.rand(3, spoken_digits.CLIP_SAMPLES) * 2 - 1
+    audio = torch.rand(3, CLIP_SAMPLES) * 2 - 1
     feats, probs = model.features_and_probs(audio)
     assert feats.shape == (3, 16) and probs.shape == (3, 10) and torch.allclose(probs.sum(1), torch.ones(3))
     model.save_pretrained(tmp_path / "m")
@@ -66,7 +67,7 @@ def test_augment_adds_noise_only_when_asked_and_passes_gradients():
 
 
 def test_fit_guide_learns_the_words_frozen_and_leaves_the_callers_draws_alone():
-    t = torch.arange(spoken_digits.CLIP_SAMPLES) / 16_000
+    t = torch.arange(CLIP_SAMPLES) / 16_000
     labels = torch.arange(200) % 10
     audio = 0.5 * torch.sin(2 * torch.pi * (200.0 + 350.0 * labels[:, None]) * t)  # one tone per "word"
     torch.manual_seed(5)

@@ -1,10 +1,12 @@
 """The espeak-ng spoken-digit set: layout, clip format, the split by voice variant, and the loader."""
+import re
 import wave
 
 import numpy as np
 import pytest
 
 import needs
+from gen_core import audio
 from gen_core.data import spoken_digits as sd
 
 needs_espeak = needs.program("espeak-ng", "apt-get install espeak-ng")
@@ -41,7 +43,7 @@ def test_clips_hold_speech_at_a_random_onset(small_set):
 def test_split_is_by_voice_variant_and_the_loader_reads_it(small_set):
     out, _ = small_set
     train, test = sd.load_spoken_digits(out, "train"), sd.load_spoken_digits(out, "test")
-    assert train.audio.shape == (20, sd.CLIP_SAMPLES) and len(test) == 20
+    assert train.audio.shape == (20, audio.CLIP_SAMPLES) and len(test) == 20
     assert sorted(train.labels.tolist()) == sorted(list(range(10)) * 2)
     listed = (out / sd.TEST_LIST).read_text().split()
     variant = lambda name: name.split("/")[1].split("_nohash")[0].split("_")[-1]  # noqa: E731
@@ -74,3 +76,18 @@ def test_reader_refuses_other_formats(tmp_path):
         sd.read_wav(path)
     with pytest.raises(ValueError, match="split must be"):
         sd.load_spoken_digits(tmp_path, "valid")
+
+
+def test_a_missing_set_is_one_sentence_from_the_trainers_and_the_evaluator(tmp_path):
+    from gen_core.evaluate import main as evaluate
+    from gen_core.train.__main__ import main as train
+
+    empty = tmp_path / "none"
+    expected = f"No train clips under {empty}: run python -m gen_core.data.spoken_digits --out {empty}"
+    with pytest.raises(sd.ClipsUnavailable, match=re.escape(expected)):
+        sd.load_spoken_digits(empty, "train")
+    for family in ("speech-classifier", "wavegan"):
+        with pytest.raises(SystemExit, match=re.escape(expected)):
+            train([family, "--out", str(tmp_path / family), "--data-dir", str(empty), "--steps", "1"])
+    with pytest.raises(SystemExit, match=re.escape(f"No test clips under {empty}")):
+        evaluate(["speech-digit-classifier", "--data-dir", str(empty), "--no-card"])

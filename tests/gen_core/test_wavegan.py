@@ -6,16 +6,16 @@ import pytest
 import torch
 
 import gen_core
+from gen_core import audio
 from gen_core import evaluate
 from gen_core.audio import center_clips, to_int16
 from gen_core.card import read_training_log
-from gen_core.data import spoken_digits
 from gen_core.models.wavegan import WaveGANConfig, WaveGANCritic, WaveGANGenerator, phase_shuffle
 from gen_core.train.__main__ import main as train
 from gen_core.train.adversarial import gradient_penalty
 from fake_audio import fake_spoken_digits
 
-SAMPLES = spoken_digits.CLIP_SAMPLES
+SAMPLES = audio.CLIP_SAMPLES
 
 
 @pytest.fixture
