@@ -20,7 +20,7 @@ from gen_core.data.mnist import load_mnist
 from gen_core.models.gan import VARIANTS, GANConfig, GANDiscriminator, GANGenerator
 from gen_core.train.adversarial import EMA, AdversarialTask, gradient_penalty
 from gen_core.train.augment import random_translate
-from gen_core.train.loop import Batch, Runtime, Stream, add_mnist_arguments, batches, unwrap
+from gen_core.train.loop import Batch, Runtime, Stream, add_mnist_arguments, mnist_stream, unwrap
 
 Scores = torch.Tensor  # (B,) discriminator outputs
 
@@ -159,7 +159,4 @@ def build(args: argparse.Namespace, runtime: Runtime) -> GANTask:
 
 def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
     """critic_steps batches of the MNIST training split per generator step."""
-    data = load_mnist(args.split, source=args.data)
-    size = args.batch_size * RECIPES[args.variant].critic_steps
-    return Stream(batches(data.images, data.labels, size, runtime, args.seed, start_step),
-                  f"{data.source} {args.split} split ({len(data)} images)")
+    return mnist_stream(args, runtime, start_step, RECIPES[args.variant].critic_steps)

@@ -118,10 +118,11 @@ def setup_runtime(seed: int) -> Runtime:
     return Runtime(device, rank, world_size)
 
 
-def mnist_stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
-    """The MNIST training split as endless (images, labels) batches from step `start_step` on."""
+def mnist_stream(args: argparse.Namespace, runtime: Runtime, start_step: int, batches_per_step: int = 1) -> Stream:
+    """The MNIST training split as endless (images, labels) batches from step `start_step` on, each
+    `batches_per_step` batches of --batch-size (a critic's steps take one each)."""
     data = load_mnist(args.split, source=args.data)
-    return Stream(batches(data.images, data.labels, args.batch_size, runtime, args.seed, start_step),
+    return Stream(batches(data.images, data.labels, args.batch_size * batches_per_step, runtime, args.seed, start_step),
                   f"{data.source} {args.split} split ({len(data)} images)")
 
 
@@ -289,14 +290,15 @@ def run(family: str, module: ModuleType, args: argparse.Namespace, command: list
     elif runtime.is_main:
         model = task.export().cpu().eval()
         model.config.data = stream.description
-        model.save_pretrained(out)
-        log.write(out)
         seconds = elapsed + time.perf_counter() - t0
-        write_card(out, model, metrics=[], training={
+        out.mkdir(parents=True, exist_ok=True)
+        write_card(out, model, metrics=[], training={  # first: save_pretrained keeps the README.md it finds
             "name": out.name, "steps": step, "batch_size": args.batch_size * runtime.world_size,
             "processes": runtime.world_size, "device": str(runtime.device), "seed": args.seed,
             "train_seconds": round(seconds, 1),
             "command": "python -m gen_core.train " + " ".join(shlex.quote(a) for a in command)})
+        model.save_pretrained(out)
+        log.write(out)
         print(f"saved {out} after {step} steps in {seconds:.0f} s", file=sys.stderr)
         if args.push_to_hub:
             model.push_to_hub(args.push_to_hub)

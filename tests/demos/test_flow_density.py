@@ -104,6 +104,7 @@ def test_one_live_run_in_the_app_and_a_second_caller_is_told_at_once():
     next(run("moons", 50, 0))
 
 
+@pytest.mark.slow
 def test_live_run_is_reproduced_by_its_recipe(tmp_path):
     frames = list(flow_live.train_live("circles", 60, 4))
     status = frames[-1][1]

