@@ -1,6 +1,7 @@
 """The unsupervised digit clusterer behind InfoGAN's categorical code: deskewing, VAT radii, and a fit
 that separates two kinds of shape without labels."""
 import numpy as np
+import pytest
 import torch
 
 from gen_core import metrics
