@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from scipy.signal import resample_poly
 
 from gen_core.audio import CLIP_SAMPLES, SAMPLE_RATE, wav_bytes
 
@@ -69,6 +68,8 @@ def say(word: str, speaker: str, pitch: int, speed: int) -> np.ndarray:
         with wave.open(str(path)) as w:
             rate = w.getframerate()
             audio = np.frombuffer(w.readframes(w.getnframes()), np.int16).astype(np.float32) / 32768
+    from scipy.signal import resample_poly   # here: scipy.signal takes seconds to import, and only synthesis needs it
+
     return resample_poly(audio, SAMPLE_RATE, rate).astype(np.float32)
 
 
