@@ -5,10 +5,8 @@ import shlex
 import gradio as gr
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
-import gen_core
 from demos import cgan_digits
 from gen_core.imaging import GAP, grid_scale
 from gen_core.sample import main as sample
@@ -70,13 +68,3 @@ def test_bad_input_is_a_plain_sentence(cgan, digit, n, seed, truncation):
 def test_new_seed_is_in_range_and_used(cgan):
     seed, path, recipe = cgan_digits.generate_with_new_seed(cgan, "5", 4, 4.0)
     assert 0 <= seed <= 2 ** 32 - 1 and f"seed `{seed}`" in recipe
-
-
-@pytest.mark.slow
-def test_shipped_generator_draws_the_requested_digit():
-    """A quality floor on the shipped weights, judged by the shipped classifier."""
-    model, classifier = gen_core.load("cgan-mnist"), gen_core.load("mnist-classifier")
-    labels = torch.arange(200) % 10
-    images = model.sample(200, labels=labels, generator=torch.Generator().manual_seed(42))
-    _, probs = classifier.features_and_probs(images)
-    assert (probs.argmax(1) == labels).float().mean() >= 0.95

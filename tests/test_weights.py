@@ -1,0 +1,139 @@
+"""Quality floors on the shipped weights, with teeth, and cheap checks of the cards' figures.
+
+A floor is a fixed number: the shipped model's figure on a small fixed-seed protocol (tests/quality.py),
+less a margin for numerical drift between machines (stated in MARGINS). Fixed seeds make each figure the
+same on every run, so a margin for sampling noise is not needed, and a floor catches any change of
+weights that makes the figure worse. Each floor names the next-worse shipped model on that measure, and
+that model's figure must fail it: a floor that the next-worse model passes would catch nothing. The
+worst model of a ranking has no worse shipped model; its floor is stated, not proven sharp.
+
+Retraining a model means measuring again (`PYTHONPATH=. python tests/quality.py`) and editing its floors here, on
+purpose: a worse model cannot lower its own floor by rewriting its card.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+import gen_core
+import quality
+from gen_core.card import read_card
+from gen_core.hub import FLOW_DENSITIES
+
+pytestmark = pytest.mark.slow
+
+# Drift allowed between machines on the same fixed-seed protocol, per measure.
+MARGINS = {"digits_covered": 0, "inception_score": 0.05, "frechet_distance": 1.0, "asked_digit_accuracy": 0.005, "elbo": 0.5, "kl": 0.002}
+HIGHER_IS_BETTER = {"digits_covered": True, "inception_score": True, "frechet_distance": False, "asked_digit_accuracy": True,
+                    "elbo": False, "kl": False}
+
+
+@dataclass(frozen=True)
+class Floor:
+    model: str
+    measure: str          # a key of MARGINS
+    shipped: float        # the shipped model's figure on this protocol (tests/quality.py), measured 2026-11-30
+    worse: str | None     # the next-worse shipped model on this measure, which must fail the floor
+
+    @property
+    def bound(self) -> float:
+        margin = MARGINS[self.measure]
+        return self.shipped - margin if HIGHER_IS_BETTER[self.measure] else self.shipped + margin
+
+    def passes(self, value: float) -> bool:
+        return value >= self.bound if HIGHER_IS_BETTER[self.measure] else value <= self.bound
+
+
+def _flow_floors() -> list[Floor]:
+    """Each density's flow; its teeth: the flow of the next density, scored on this one."""
+    shipped = {"8gaussians": 0.0019, "checkerboard": 0.0328, "moons": 0.0025, "circles": 0.0052,
+               "2spirals": 0.0154, "swissroll": 0.0037, "pinwheel": 0.0056}
+    others = FLOW_DENSITIES[1:] + FLOW_DENSITIES[:1]
+    return [Floor(f"flow-{d}", "kl", shipped[d], f"flow-{other}") for d, other in zip(FLOW_DENSITIES, others)]
+
+
+FLOORS = [
+    # 500 samples (50 of each asked digit), the shipped classifier, the 500 shipped test digits.
+    Floor("infogan-mnist", "inception_score", 9.996, "cgan-mnist"),
+    Floor("cgan-mnist", "inception_score", 9.831, "sngan-mnist"),
+    Floor("sngan-mnist", "inception_score", 8.357, "gan-mnist"),
+    Floor("gan-mnist", "inception_score", 8.029, "wgan-gp-mnist"),
+    Floor("wgan-gp-mnist", "inception_score", 7.268, "dcgan-mnist"),
+    Floor("dcgan-mnist", "inception_score", 7.096, None),
+    Floor("cgan-mnist", "frechet_distance", 50.68, "infogan-mnist"),
+    Floor("infogan-mnist", "frechet_distance", 61.32, "gan-mnist"),
+    Floor("gan-mnist", "frechet_distance", 73.21, "sngan-mnist"),
+    Floor("sngan-mnist", "frechet_distance", 79.04, "wgan-gp-mnist"),
+    Floor("wgan-gp-mnist", "frechet_distance", 98.91, "dcgan-mnist"),
+    Floor("dcgan-mnist", "frechet_distance", 129.94, None),
+    *(Floor(name, "digits_covered", 10, "dcgan-mnist")   # digits with at least 5% of the samples
+      for name in ("infogan-mnist", "cgan-mnist", "sngan-mnist", "gan-mnist", "wgan-gp-mnist")),
+    Floor("dcgan-mnist", "digits_covered", 9, None),
+    Floor("infogan-mnist", "asked_digit_accuracy", 1.000, "cgan-mnist"),
+    Floor("cgan-mnist", "asked_digit_accuracy", 0.992, "gan-mnist"),     # unconditional: digits at chance
+    # -ELBO on the 500 shipped test digits, binarized with the evaluator's seed.
+    Floor("vae-mnist", "elbo", 89.52, "vae-mnist-2d"),
+    Floor("vae-mnist-2d", "elbo", 142.24, None),
+    # WaveGAN, 200 clips, the speech classifier: no second audio generator ships, so its teeth are white noise.
+    Floor("wavegan-digits", "inception_score", 7.296, "noise"),
+    Floor("wavegan-digits", "asked_digit_accuracy", 0.955, "noise"),
+    *_flow_floors(),
+]
+
+
+def measure(floor: Floor, model: str) -> float:
+    """`model`'s figure on the floor's protocol (for a flow floor: on the floor's density)."""
+    if floor.measure == "kl":
+        return quality.flow_kl(model, floor.model.removeprefix("flow-"))
+    if floor.measure == "elbo":
+        return quality.vae_elbo(model)
+    if floor.model == "wavegan-digits":
+        return quality.audio_measures(model)[floor.measure]
+    values = quality.image_measures(model)
+    return values.get(floor.measure, 0.0) if floor.measure == "asked_digit_accuracy" else values[floor.measure]
+
+
+def _id(floor: Floor) -> str:
+    return f"{floor.model}-{floor.measure}"
+
+
+def test_every_registered_generator_has_a_floor():
+    judged = {floor.model for floor in FLOORS}
+    assert judged == {name for name in gen_core.available() if "classifier" not in name}
+
+
+@pytest.mark.parametrize("floor", FLOORS, ids=_id)
+def test_the_shipped_model_meets_its_floor(floor):
+    value = measure(floor, floor.model)
+    assert floor.passes(value), f"{floor.model} {floor.measure} {value:.4f}, floor {floor.bound:.4f}"
+
+
+@pytest.mark.parametrize("floor", [f for f in FLOORS if f.worse], ids=_id)
+def test_the_next_worse_model_fails_the_floor(floor):
+    value = measure(floor, floor.worse)
+    assert not floor.passes(value), f"{floor.worse} passes the {_id(floor)} floor with {value:.4f}"
+
+
+# Cheap checks of the cards: the same estimator on a subset must land near the card's figure.
+@pytest.mark.parametrize("density", FLOW_DENSITIES)
+def test_a_flow_cards_kl_is_what_a_fifth_of_its_draws_give(density):
+    """The card's KL is NLL - H(p) on 100,000 draws; 20,000 fresh draws must give it within 0.01 nats
+    (a few standard errors: the per-point spread of log q - log p is under 0.3 nats on these flows)."""
+    card = {m.key: m.value for m in read_card(gen_core.load(f"flow-{density}").source.directory).metrics}
+    assert abs(quality.flow_kl(f"flow-{density}", density) - card["kl"]) < 0.01
+
+
+def test_the_vae_cards_elbo_is_what_500_test_digits_give():
+    """-ELBO on the 500 shipped test digits (a subset of the card's 10,000; standard error about 1.2
+    nats at this size) within 3 nats of the card's."""
+    card = {m.key: m.value for m in read_card(gen_core.load("vae-mnist").source.directory).metrics}
+    assert abs(quality.vae_elbo("vae-mnist") - card["negative_elbo"]) < 3.0
+
+
+def test_the_wavegan_cards_inception_score_ratio_is_what_200_clips_give():
+    """IS of 200 clips over the card's real IS, within 0.05 of the card's generated / real ratio (the
+    splits' spread on the card is 0.23 of 7.3 at 100 clips a split; 40 a split here)."""
+    card = {m.key: m.value for m in read_card(gen_core.load("wavegan-digits").source.directory).metrics}
+    ratio = quality.audio_measures("wavegan-digits")["inception_score"] / card["inception_score_real"]
+    assert abs(ratio - card["inception_score_ratio"]) < 0.05
