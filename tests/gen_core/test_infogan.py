@@ -146,7 +146,8 @@ def test_evaluator_stores_a_one_to_one_mapping(tiny, monkeypatch, tiny_classifie
     keys = [m.key for m in results]
     assert keys == ["categorical_accuracy", "c1_spearman_slant", "c1_spearman_ink",
                     "c2_spearman_slant", "c2_spearman_ink"]
-    assert 0 <= results[0].value <= 1 and all(-1 <= m.value <= 1 for m in results[1:])
+    assert results[0].value >= 0.1, "the best one-to-one mapping beats the average mapping, which scores 1/10"
+    assert all(math.isfinite(m.value) and m.value != 0 for m in results[1:])
 
 
 @pytest.mark.parametrize("epochs", ["0", pytest.param("1", marks=pytest.mark.slow)])
