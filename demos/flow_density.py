@@ -232,7 +232,7 @@ def _shipped_models(flows: dict[str, Flow], lab: Lab) -> None:
     gr.on([layer.release, seed.submit], light.admit(functools.partial(show_layer, flows)), [density, layer, seed], layer_image,
           api_name="flow_layer")
     read.click(light.admit(functools.partial(read_point, flows)), [density, x, y], point, api_name="flow_read_point")
-    image.select(light.admit(functools.partial(click_point, flows)), [density], [x, y, point], api_name=False)
+    image.select(light.admit(functools.partial(click_point, flows)), [density], [x, y, point], api_visibility="private")
 
 
 if __name__ == "__main__":

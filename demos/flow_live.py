@@ -127,4 +127,4 @@ def build(lab: Lab) -> None:
     # The progress bar sits on the status line, so the heat map stays visible while it changes.
     event = start.click(lab.lanes.training.admit(train_live), [density, steps, seed], [image, status],
                         api_name="flow_train_live", show_progress_on=[status])
-    stop.click(None, cancels=[event], api_name=False)
+    stop.click(None, cancels=[event], api_visibility="private")

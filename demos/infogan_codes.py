@@ -158,7 +158,7 @@ def build(lab: Lab) -> None:
               [image, image_recipe], api_name="infogan_sample")
         reroll.click(lab.lanes.light.admit(functools.partial(sample_with_new_seed, model)), [choice, *sliders], [seed, image, image_recipe],
                      api_name="infogan_new_seed")
-        raw.change(lab.lanes.light.admit(functools.partial(toggle_raw, model)), [raw, choice], choice, api_name=False)
+        raw.change(lab.lanes.light.admit(functools.partial(toggle_raw, model)), [raw, choice], choice, api_visibility="private")
         gr.on([draw.click, code_name.change, steps.release], lab.lanes.light.admit(functools.partial(traversal, model)), [code_name, steps, *sliders, seed],
               [grid, grid_box], api_name="infogan_traversal")
 

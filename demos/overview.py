@@ -120,7 +120,7 @@ def build(lab: Lab, tabs: list[tuple[str, str, tuple[str, ...]]] = ()) -> None:
                 open_tab = gr.Button(f"Open {title}", size="sm")
                 # A switch of tab in this browser only: no input and nothing computed, so no endpoint to expose.
                 open_tab.click(lab.lanes.light.admit(functools.partial(select_tab, tab_id)), None, tab.parent,
-                               api_name=False)
+                               api_visibility="private")
         gr.Markdown(table(rows(lab.models, list(tabs))))
         gr.Markdown(MEASURES)
 

@@ -273,8 +273,8 @@ def build(lab: Lab) -> None:
         gr.on([go.click, seed.submit], heavy.admit(functools.partial(generate, model)), [digit, n, seed], [*players, *rerolls, clips, batch_recipe, *inspector],
               api_name="wavegan_generate")
         for k, (player, button) in enumerate(zip(players, rerolls)):
-            button.click(light.admit(functools.partial(reroll, model, k)), clips, [player, clips, batch_recipe, *inspector], api_name=False)
-            player.play(light.admit(functools.partial(show, model, k)), clips, inspector, api_name=False)
+            button.click(light.admit(functools.partial(reroll, model, k)), clips, [player, clips, batch_recipe, *inspector], api_visibility="private")
+            player.play(light.admit(functools.partial(show, model, k)), clips, inspector, api_visibility="private")
         gr.on([inspect_digit.input, inspect_seed.submit], light.admit(functools.partial(clip, model)), [inspect_digit, inspect_seed], inspect_audio,
               api_name="wavegan_clip").then(light.admit(functools.partial(inspect, model)), [inspect_digit, inspect_seed], [plot, inspect_recipe],
                                             api_name="wavegan_inspect")

@@ -30,10 +30,37 @@ HOSTILE = st.one_of(
 BAD_MESSAGES = ("Traceback", "upstream Gradio app has raised an exception", 'File "', str(ROOT))
 
 
+# The events that are no API endpoint (api_visibility="private": a client cannot call them, so the fuzz
+# above cannot reach them), and why each is safe with what the browser sends.
+PRIVATE = {
+    "select_tab": "the overview's buttons: no input; they switch the browser's tab",
+    "reroll": "a WaveGAN clip's re-roll button: its one input is the session's gr.State, which no client sets",
+    "show": "a WaveGAN player's play event: the same gr.State, only read",
+    "toggle_raw": "InfoGAN's raw-codes checkbox: a Checkbox and a Radio value, both checked by Gradio's "
+                  "preprocessing; it only relabels the picker",
+    "click_point": "a click on a flow heat map: gr.SelectData, turned into a point by flow_plots.pixel_to_point "
+                   "and read by read_point's own checks (tests/demos/test_flow_density.py)",
+}
+
+
 @pytest.fixture(scope="module")
-def client():
-    with serving() as (_, url):
-        yield Client(url, verbose=False, analytics_enabled=False, download_files=False)
+def served():
+    with serving() as (demo, url):
+        yield demo, url
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    return Client(served[1], verbose=False, analytics_enabled=False, download_files=False)
+
+
+def test_every_event_outside_the_api_is_listed_with_its_reason_and_refused_to_clients(served, client):
+    demo, _ = served
+    private = {index: fn for index, fn in demo.fns.items() if fn.fn is not None and fn.api_visibility == "private"}
+    assert {fn.fn.__name__ for fn in private.values()} == set(PRIVATE)
+    for index in {min(i for i, fn in private.items() if fn.fn.__name__ == name) for name in PRIVATE}:
+        with pytest.raises(ValueError, match=f"Invalid function index: {index}"):   # the client has no such endpoint
+            client.predict(fn_index=index)
 
 
 @pytest.fixture(scope="module")
