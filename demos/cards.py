@@ -31,10 +31,20 @@ def metrics_table(model: gen_core.HubModel) -> str:
     paper = {f.key: f for f in info.paper}
     rows = "\n".join(f"| {m.label} | {format_figure(m.value, key=m.key)} | {paper_cell(paper.get(m.key))} |"
                      for m in info.metrics)
-    seconds = info.training.get("train_seconds")
-    trained = f"\n\nTrained on {model.config.data or 'unknown data'}" + (
-        f" in {seconds / 60:.1f} minutes of wall-clock time" if seconds else "") + "."
-    return f"| metric | ours | paper, same protocol |\n|---|---|---|\n{rows}{trained}"
+    return f"| metric | ours | paper, same protocol |\n|---|---|---|\n{rows}\n\n{training_markdown(model, info.training)}"
+
+
+def training_markdown(model: gen_core.HubModel, training: dict) -> str:
+    """How the weights were trained, from the card: data, steps, wall-clock time, the command and the
+    schedule of a run made in stages (so no fact about training is typed into a tab)."""
+    seconds, steps = training.get("train_seconds"), training.get("steps")
+    text = f"Trained on {model.config.data or 'unknown data'}" + (f", {steps:,} steps" if steps else "") + (
+        f", in {seconds / 60:.1f} minutes of wall-clock time" if seconds else "") + "."
+    if training.get("command"):
+        text += f" Command: `{training['command']}`."
+    if training.get("schedule"):
+        text += f" Schedule: {training['schedule']}"
+    return text
 
 
 def unavailable(name: str, error: Exception) -> None:

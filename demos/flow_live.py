@@ -2,7 +2,7 @@
 
 The run is `python -m gen_core.train flow ...` step for step (same parser, build, data stream and
 loop), so the command shown under it reproduces its weights. Bounded: at most MAX_STEPS steps and
-MAX_SECONDS of wall time, a model of 9,100 parameters, and one run in the whole app at a time on
+MAX_SECONDS of wall time, a small model (LIVE_MODEL), and one run in the whole app at a time on
 one torch thread (the training lane, demos/lanes.py), so on a 2-core Space the other core keeps
 serving every tab; a second caller is told at once that a run is going, instead of waiting up to
 two minutes behind it.
@@ -43,6 +43,15 @@ def true_grid(density: str, resolution: int) -> np.ndarray:
 def entropy(density: str) -> float:
     """H(p) from 20,000 draws (standard error about 0.005 nats): the floor of the loss curve."""
     return toy2d.entropy(density, n=20_000)[0]
+
+
+@functools.lru_cache(maxsize=1)
+def live_model_size() -> tuple[int, int]:
+    """(couplings, parameters) of the flow a live run trains, built as the trainer builds it."""
+    with torch.random.fork_rng():   # building draws initial weights; the app's global stream stays as it was
+        task = flow_trainer.build(parse(command(DEFAULTS["density"], MIN_STEPS, 0)), loop.Runtime(torch.device("cpu"), 0, 1))
+    flow = loop.unwrap(task.flow)
+    return flow.config.n_couplings, sum(p.numel() for p in flow.parameters())
 
 
 def command(density: str, steps: int, seed: int) -> list[str]:
@@ -110,7 +119,8 @@ def _summary(task, name: str, step: int, total: int, seed: int, seconds: float, 
 
 def build(lab: Lab) -> None:
     """The live-training section, inside the caller's tab."""
-    gr.Markdown("### Train one live\nA fresh spline flow (ActNorm + 4 couplings, 9,100 parameters) learns the density "
+    couplings, parameters = live_model_size()
+    gr.Markdown(f"### Train one live\nA fresh spline flow (ActNorm + {couplings} couplings, {parameters:,} parameters) learns the density "
                 f"by maximum likelihood on fresh samples; up to {MAX_STEPS} steps or {MAX_SECONDS} s, one run at a time.")
     with gr.Row():
         with gr.Column(scale=1, min_width=260):

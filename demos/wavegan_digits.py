@@ -27,15 +27,14 @@ MODELS = (MODEL,)
 EXAMPLES = {"wavegan_generate": ["any", 8, 0], "wavegan_clip": ["3", 0], "wavegan_inspect": ["3", 0],  # one input each
             "wavegan_morph": ["7", 0, "8", 1, 8]}
 
-NOTICE = ("Trained and measured on **spoken digits synthesized with espeak-ng** (792 voice variants; a stand-in "
-          "for SC09, which cannot be downloaded here), so its figures are not comparable with the paper's SC09 "
-          "numbers.")
+NOTICE = ("Trained and measured on **spoken digits synthesized with espeak-ng** (a stand-in for SC09, which cannot "
+          "be downloaded here), so its figures are not comparable with the paper's SC09 numbers.")
 OBJECTIVE = r"""
 **WaveGAN** (Donahue et al. 2019) generates 16,384 samples (1.024 s at 16 kHz) directly: a dense layer and five 1-D transposed convolutions (kernel 25, stride 4). It is trained on the **WGAN-GP** objective (Gulrajani et al. 2017), here conditioned on the digit $y$:
 
 $$\min_G \max_D \; \mathbb{E}_{x}\big[D(x \mid y)\big] - \mathbb{E}_{z}\big[D(G(z \mid y) \mid y)\big] - \lambda\, \mathbb{E}_{\hat x}\big[(\lVert \nabla_{\hat x} D(\hat x \mid y) \rVert_2 - 1)^2\big],$$
 
-with $\hat x$ drawn on lines between real and generated clips and $\lambda = 10$. The digit enters the critic through a projection term, and an auxiliary digit classifier on the critic's features adds its cross-entropy on real clips to $D$'s loss and on generated ones to $G$'s (AC-GAN, as in the WGAN-GP paper's conditional model). From step 11,000 on, $G$ also minimized the cross-entropy of a frozen second digit classifier, the *guide*, trained on the real clips (not the evaluator), on its clips after a random shift, gain and noise: at weight 1, then 3, and for the last 4,000 steps at weight 10, fine-tuning against a fresh critic. Training clips were centred on their energy, so words sit mid-clip.
+with $\hat x$ drawn on lines between real and generated clips and $\lambda = 10$. The digit enters the critic through a projection term, and an auxiliary digit classifier on the critic's features adds its cross-entropy on real clips to $D$'s loss and on generated ones to $G$'s (AC-GAN, as in the WGAN-GP paper's conditional model). In later stages $G$ also minimized the cross-entropy of a frozen second digit classifier, the *guide*, trained on the real clips (not the evaluator), on its clips after a random shift, gain and noise; the training schedule on the model card (under *Measured metrics* below) says from which step and at which weight. Training clips were centred on their energy, so words sit mid-clip.
 
 **Phase shuffle**: in training, each of the critic's layers shifts its output by a random −2…2 samples, so the critic cannot reject audio by the periodic pattern that stride-4 transposed convolutions leave in it. **Post-processing**: none is learned here (the paper's optional 512-tap filter is off); the generator's tanh output is clipped to ±1 and written as 16-bit PCM (× 32767).
 """
@@ -206,7 +205,7 @@ def build(lab: Lab) -> None:
         except LoadError as error:
             cards.unavailable(MODEL, error)
             return
-        gr.Markdown(headline(model))
+        gr.Markdown(f"Trained on {model.config.data or 'unknown data'}. " + headline(model))
         # Initial values from the handlers' parts (generate() itself returns component updates, which
         # would be rendered into the page if created here).
         first_clips = {"digit": DEFAULTS["digit"],
