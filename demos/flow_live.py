@@ -22,7 +22,7 @@ from demos.lab import Lab
 from gen_core.data import toy2d
 from gen_core.train import flow as flow_trainer
 from gen_core.train import loop
-from gen_core.train.__main__ import parse
+from gen_core.train.cli import parse
 
 MIN_STEPS, MAX_STEPS = 50, 3000
 MAX_SECONDS = 120

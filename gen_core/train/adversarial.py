@@ -10,7 +10,7 @@ import torch
 import torch.distributed as dist
 
 from gen_core.base import HubModel
-from gen_core.train.loop import Runtime, unwrap
+from gen_core.train.loop import Runtime, Task, unwrap
 
 
 class EMA:
@@ -29,7 +29,7 @@ class EMA:
             ema_b.copy_(b)
 
 
-class AdversarialTask:
+class AdversarialTask(Task):
     """Checkpoint state and export for a task with `generator`, `discriminator`, their optimizers
     `opt_g` and `opt_d`, and an `ema` of the generator (what is exported).
 
@@ -89,14 +89,14 @@ class AdversarialTask:
 
 
 def gradient_penalty(score: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor,
-                     generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+                     rng: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """WGAN-GP (Gulrajani et al. 2017): the critic's scores on [real; fake; interpolates] from one
     forward (DDP wants one forward per backward), and E[(||grad_x D(x_hat)||_2 - 1)^2] at
     x_hat = eps * real + (1 - eps) * fake, eps ~ U(0, 1) per example. `score` maps a (3B, ...) batch
     to (3B,) critic scores (a conditional critic repeats its condition 3 times).
     Returns (scores on real and fake (2B,), penalty)."""
     b = len(real)
-    eps = torch.rand((b,) + (1,) * (real.dim() - 1), generator=generator).to(real.device)
+    eps = torch.rand((b,) + (1,) * (real.dim() - 1), generator=rng).to(real.device)
     between = (eps * real + (1 - eps) * fake).requires_grad_(True)
     scores = score(torch.cat([real, fake, between]))
     grad, = torch.autograd.grad(scores[2 * b:].sum(), between, create_graph=True)

@@ -1,4 +1,4 @@
-"""Train the conditional GAN (non-saturating loss, projection discriminator, EMA generator)."""
+"""Train the conditional GAN (non-saturating loss, projection discriminator, EMA rng)."""
 from __future__ import annotations
 
 import argparse
@@ -32,11 +32,11 @@ class CGANTask(AdversarialTask):
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=args.lr, betas=betas)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=args.lr_d or args.lr, betas=betas)
 
-    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
+    def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
         images, labels = batch
         b, device = len(images), images.device
-        z = torch.randn(b, self.args.z_dim, generator=generator).to(device)
-        fake_labels = torch.randint(0, 10, (b,), generator=generator).to(device)
+        z = torch.randn(b, self.args.z_dim, generator=rng).to(device)
+        fake_labels = torch.randint(0, 10, (b,), generator=rng).to(device)
         self.generator.train()
         fake = self.generator(z, fake_labels)
 

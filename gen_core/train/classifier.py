@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from gen_core.base import HubModel
 from gen_core.models.classifier import ClassifierConfig, MNISTClassifier
 from gen_core.train.augment import affine_warp
-from gen_core.train.loop import Batch, Runtime, add_mnist_arguments, mnist_stream, unwrap
+from gen_core.train.loop import Batch, Runtime, Task, add_mnist_arguments, mnist_stream, unwrap
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,29 +21,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(steps=2500, batch_size=64)
 
 
-def random_affine(x: torch.Tensor, generator: torch.Generator, rotate_deg: float, shift_px: float) -> torch.Tensor:
+def random_affine(x: torch.Tensor, rng: torch.Generator, rotate_deg: float, shift_px: float) -> torch.Tensor:
     """Rotate, scale (0.9-1.1) and shift each image by a random amount: (B, 1, 28, 28) -> same."""
-    u = torch.rand(len(x), 4, generator=generator).to(x.device) * 2 - 1  # (B, 4) in [-1, 1]
+    u = torch.rand(len(x), 4, generator=rng).to(x.device) * 2 - 1  # (B, 4) in [-1, 1]
     return affine_warp(x, u, rotate_deg, 2 * shift_px / 28)  # affine_grid works in [-1, 1] coordinates
 
 
-class ClassifierTask:
-    """Cross-entropy training of one classifier network with a OneCycle learning rate (--lr, --steps);
-    a subclass says how its inputs are augmented. Shared by the project's evaluators."""
+class ClassifierTask(Task):
+    """Cross-entropy training of one classifier network with a OneCycle learning rate peaking at `lr`
+    over `steps`; a subclass says how its inputs are augmented. Shared by the project's evaluators."""
 
-    def __init__(self, net: torch.nn.Module, args: argparse.Namespace, runtime: Runtime):
-        self.args = args
+    def __init__(self, net: torch.nn.Module, lr: float, steps: int, runtime: Runtime):
         self.net = runtime.wrap(net)
-        self.opt = torch.optim.Adam(self.net.parameters(), lr=args.lr)
-        self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, max_lr=args.lr, total_steps=args.steps)
+        self.opt = torch.optim.Adam(self.net.parameters(), lr=lr)
+        self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, max_lr=lr, total_steps=steps)
 
-    def augment(self, inputs: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    def augment(self, inputs: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
         raise NotImplementedError
 
-    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
+    def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
         inputs, labels = batch
         self.net.train()
-        loss = F.cross_entropy(self.net(self.augment(inputs, generator)), labels)
+        loss = F.cross_entropy(self.net(self.augment(inputs, rng)), labels)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
@@ -63,12 +62,18 @@ class ClassifierTask:
 
 
 class MNISTClassifierTask(ClassifierTask):
-    def augment(self, images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        return random_affine(images, generator, self.args.rotate, self.args.shift)
+    """The digit classifier's step on randomly rotated, scaled and shifted digits."""
+
+    def __init__(self, net: MNISTClassifier, lr: float, steps: int, rotate_deg: float, shift_px: float, runtime: Runtime):
+        super().__init__(net, lr, steps, runtime)
+        self.rotate_deg, self.shift_px = rotate_deg, shift_px
+
+    def augment(self, images: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
+        return random_affine(images, rng, self.rotate_deg, self.shift_px)
 
 
 def build(args: argparse.Namespace, runtime: Runtime) -> MNISTClassifierTask:
-    return MNISTClassifierTask(MNISTClassifier(ClassifierConfig()), args, runtime)
+    return MNISTClassifierTask(MNISTClassifier(ClassifierConfig()), args.lr, args.steps, args.rotate, args.shift, runtime)
 
 
 stream = mnist_stream

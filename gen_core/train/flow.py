@@ -8,7 +8,7 @@ import torch
 
 from gen_core.data import toy2d
 from gen_core.models.flows import LAYERS, Flow, FlowConfig, base_log_prob
-from gen_core.train.loop import Batch, Runtime, Stream, cosine_schedule, unwrap
+from gen_core.train.loop import Batch, Runtime, Stream, Task, cosine_schedule, unwrap
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +36,7 @@ def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Strea
     return Stream(draws(), f"toy2d {args.density} (fresh samples, {args.batch_size} per step)")
 
 
-class FlowTask:
+class FlowTask(Task):
     def __init__(self, args: argparse.Namespace, runtime: Runtime):
         config = FlowConfig(density=args.density, coupling=args.coupling, n_couplings=args.couplings,
                             hidden=args.hidden, bins=args.bins)
@@ -47,7 +47,7 @@ class FlowTask:
         self.opt = torch.optim.Adam(self.flow.parameters(), lr=args.lr)
         self.sched = cosine_schedule(self.opt, args.steps)
 
-    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
+    def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
         (x,) = batch
         self.flow.train()
         z, log_det = self.flow(x)

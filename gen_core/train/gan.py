@@ -89,24 +89,24 @@ class GANTask(AdversarialTask):
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=v.lr, betas=v.betas)
         self.probe: _Probe | None = None
 
-    def noise(self, b: int, generator: torch.Generator) -> torch.Tensor:
-        return unwrap(self.generator).noise(b, generator=generator).to(self.runtime.device)
+    def noise(self, b: int, rng: torch.Generator) -> torch.Tensor:
+        return unwrap(self.generator).noise(b, generator=rng).to(self.runtime.device)
 
-    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
+    def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
         images, _ = batch  # critic_steps real batches, one per discriminator update
         v = self.variant
 
         def seen(x: torch.Tensor) -> torch.Tensor:  # what the discriminator sees of real and generated digits
-            return random_translate(x, self.args.diff_augment, generator)
+            return random_translate(x, self.args.diff_augment, rng)
 
         self.generator.train()
         for real in images.chunk(v.critic_steps):
             b = len(real)
             with torch.no_grad():
-                fake = self.generator(self.noise(b, generator))
+                fake = self.generator(self.noise(b, rng))
             real, fake = seen(real), seen(fake)
             if v.gradient_penalty:
-                scores, penalty = gradient_penalty(self.discriminator, real, fake, generator)
+                scores, penalty = gradient_penalty(self.discriminator, real, fake, rng)
             else:  # one forward over real and fake together (DDP wants one forward per backward)
                 scores, penalty = self.discriminator(torch.cat([real, fake])), torch.zeros(())
             d_loss = v.loss.discriminator(scores[:b], scores[b:]) + v.gradient_penalty * penalty
@@ -114,7 +114,7 @@ class GANTask(AdversarialTask):
             d_loss.backward()
             self.opt_d.step()
 
-        g_loss = v.loss.generator(self.discriminator(seen(self.generator(self.noise(self.args.batch_size, generator)))))
+        g_loss = v.loss.generator(self.discriminator(seen(self.generator(self.noise(self.args.batch_size, rng)))))
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()

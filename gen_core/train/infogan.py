@@ -76,14 +76,14 @@ class InfoGANTask(AdversarialTask):
         """Q(c | x) for the categorical code: the frozen clusterer, or Q's own head in plain InfoGAN."""
         return q_cat if self.clusterer is None else self.clusterer(images)
 
-    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
+    def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
         images, _ = batch  # the labels are never used
         if self.clusterer is not None and not self.clusterer.fitted:
             self.fit_frozen("clusterer", lambda: fit_stable(
                 load_mnist(self.args.split, source=self.args.data).images.to(self.runtime.device), self.args.cluster_epochs,
                 self.args.seed, self.args.cluster_restarts, self.config.n_categories))
         b, device = len(images), images.device
-        z, cat, cont = (t.to(device) for t in unwrap(self.generator).codes(b, generator=generator))
+        z, cat, cont = (t.to(device) for t in unwrap(self.generator).codes(b, generator=rng))
         self.generator.train()
         fake = self.generator(z, cat, cont)
         plain = self.clusterer is None

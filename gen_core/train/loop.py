@@ -17,10 +17,10 @@ import shlex
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator, Protocol
+from typing import Any, Iterator
 
 import torch
 import torch.distributed as dist
@@ -64,11 +64,31 @@ class Stream:
     description: str    # what the model was trained on; saved as config.data
 
 
-class Task(Protocol):
-    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]: ...
-    def state_dict(self) -> dict[str, Any]: ...
-    def load_state_dict(self, state: dict[str, Any]) -> None: ...
-    def export(self) -> HubModel: ...
+class Task:
+    """What a family's build() returns. The loop calls step on every batch, state_dict and
+    load_state_dict for checkpoints, export for the weights it saves; the optional hooks below do
+    nothing (or refuse) unless a family overrides them."""
+
+    def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
+        """One optimizer step on `batch`, drawing its noise from `rng`; the losses to log."""
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def export(self) -> HubModel:
+        raise NotImplementedError
+
+    def warm_start(self, directory: Path) -> None:
+        """--init-from: start from exported weights; families without a generator to start refuse."""
+        raise NotImplementedError(f"{type(self).__name__} has no generator to start from exported weights")
+
+    def measure(self) -> dict[str, float]:
+        """Figures for the training log's rows, on the main process (none by default)."""
+        return {}
 
 
 def unwrap(module: nn.Module) -> nn.Module:
@@ -225,9 +245,17 @@ def training_steps(task: Task, stream: Stream, noise: torch.Generator, start: in
         yield step, task.step(next(stream.batches), noise)
 
 
+@dataclass
+class Progress:
+    """Where a run stands: steps done, wall-clock seconds spent in earlier stages, the log so far."""
+    step: int = 0
+    elapsed: float = 0.0
+    log: TrainingLog = field(default_factory=TrainingLog)
+
+
 def run(family: str, module: ModuleType, args: argparse.Namespace, command: list[str]) -> Path:
-    """Train `family` as configured by `args` (parsed from `command`, which the card records); returns
-    the directory written by save_pretrained."""
+    """Train `family` as configured by `args` (parsed from `command`, which the card records): restore,
+    train, export. Returns the directory written by save_pretrained."""
     if args.log_every < 1:
         raise SystemExit(f"--log-every must be at least 1, got {args.log_every}")
     stop = args.steps if args.stop_at is None else args.stop_at
@@ -237,18 +265,38 @@ def run(family: str, module: ModuleType, args: argparse.Namespace, command: list
         torch.set_num_threads(args.threads)
     runtime = setup_runtime(args.seed)
     out = Path(args.out)
-    ckpt_dir = Path(args.checkpoint_dir or Path("checkpoints") / out.name)
-    ckpt_path = ckpt_dir / "last.pt"
+    ckpt_path = Path(args.checkpoint_dir or Path("checkpoints") / out.name) / "last.pt"
     task = seeded_build(module, args, runtime)
-    step, elapsed, log = 0, 0.0, TrainingLog()
+    progress, noise = restore(family, task, args, runtime, ckpt_path)
+    stream = module.stream(args, runtime, progress.step)
+    t0 = time.perf_counter()
+    train(family, task, stream, noise, progress, stop, args, runtime, ckpt_path)
+    if progress.step < args.steps:
+        if runtime.is_main:
+            print(f"stopped after {progress.step} of {args.steps} steps; continue with --resume", file=sys.stderr)
+    elif runtime.is_main:
+        export(task, stream, out, progress, progress.elapsed + time.perf_counter() - t0, args, runtime, command)
+    if runtime.distributed:
+        dist.barrier()
+        dist.destroy_process_group()
+    return out
+
+
+def restore(family: str, task: Task, args: argparse.Namespace, runtime: Runtime, ckpt_path: Path
+            ) -> tuple[Progress, torch.Generator]:
+    """The run's progress and step-noise stream: from the checkpoint with --resume (weights, optimizers,
+    log and every random stream), else from step 0, the generator first warm-started with --init-from."""
     if args.resume:
         if not ckpt_path.is_file():
             raise SystemExit(f"--resume: no checkpoint at {ckpt_path}")
         state = torch.load(ckpt_path, map_location=runtime.device, weights_only=True)  # our own file
         task.load_state_dict(state["task"])
-        step, elapsed, log = state["step"], state["elapsed"], TrainingLog(state.get("log"))
-    elif args.init_from:
-        if not hasattr(task, "warm_start"):
+        progress = Progress(state["step"], state["elapsed"], TrainingLog(state.get("log")))
+        noise = noise_generator(args.seed, runtime.rank, progress.step)
+        restore_rng(state, runtime, noise)
+        return progress, noise
+    if args.init_from:
+        if type(task).warm_start is Task.warm_start:
             raise SystemExit(f"--init-from: {family} has no generator to start from exported weights")
         if not (Path(args.init_from) / "model.safetensors").is_file():
             raise SystemExit(f"--init-from: no model.safetensors in {args.init_from}")
@@ -256,53 +304,53 @@ def run(family: str, module: ModuleType, args: argparse.Namespace, command: list
             task.warm_start(Path(args.init_from))
         except RuntimeError as e:  # e.g. weights of another size than --width/--z-dim ask for
             raise SystemExit(f"--init-from {args.init_from}: {e}") from e
-    noise = noise_generator(args.seed, runtime.rank, step)
-    if args.resume:
-        restore_rng(state, runtime, noise)
-    stream = module.stream(args, runtime, step)
-    bar = tqdm(total=args.steps, initial=step, disable=not runtime.is_main, desc=family, dynamic_ncols=True)
-    t0 = time.perf_counter()
+    return Progress(), noise_generator(args.seed, runtime.rank, 0)
+
+
+def train(family: str, task: Task, stream: Stream, noise: torch.Generator, progress: Progress, stop: int,
+          args: argparse.Namespace, runtime: Runtime, ckpt_path: Path) -> None:
+    """Steps from progress.step to `stop`, with a progress bar, the log's rows every --log-every steps and a
+    checkpoint every --checkpoint-every steps and at `stop`; `progress` is updated in place."""
+    bar = tqdm(total=args.steps, initial=progress.step, disable=not runtime.is_main, desc=family, dynamic_ncols=True)
+    t0, start = time.perf_counter(), progress.elapsed
 
     def save_checkpoint() -> None:
         rng = rng_states(runtime, noise)  # every rank's, so a resumed run draws what this one would have
         if runtime.is_main:
-            ckpt_dir.mkdir(parents=True, exist_ok=True)
+            ckpt_path.parent.mkdir(parents=True, exist_ok=True)
             tmp = ckpt_path.with_suffix(".tmp")
-            torch.save({"task": task.state_dict(), "step": step, "log": log.rows, "rng": rng,
-                        "elapsed": elapsed + time.perf_counter() - t0}, tmp)
+            torch.save({"task": task.state_dict(), "step": progress.step, "log": progress.log.rows, "rng": rng,
+                        "elapsed": start + time.perf_counter() - t0}, tmp)
             tmp.replace(ckpt_path)  # never leave a half-written checkpoint
 
-    for step, losses in training_steps(task, stream, noise, step, stop):
+    for progress.step, losses in training_steps(task, stream, noise, progress.step, stop):
+        step = progress.step
         bar.update(1)
-        log.add(losses)
+        progress.log.add(losses)
         if step % 10 == 0:
             bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
         if step % args.log_every == 0 or step == args.steps:
             with torch.random.fork_rng(devices=cuda_devices(runtime)):  # measuring draws nothing from training's RNG
-                measures = task.measure() if runtime.is_main and hasattr(task, "measure") else {}
-            log.close_row(step, elapsed + time.perf_counter() - t0, measures)
+                measures = task.measure() if runtime.is_main else {}
+            progress.log.close_row(step, start + time.perf_counter() - t0, measures)
         if step % args.checkpoint_every == 0 or step == stop:
             save_checkpoint()
     bar.close()
-    if step < args.steps:
-        if runtime.is_main:
-            print(f"stopped after {step} of {args.steps} steps; continue with --resume", file=sys.stderr)
-    elif runtime.is_main:
-        model = task.export().cpu().eval()
-        model.config.data = stream.description
-        seconds = elapsed + time.perf_counter() - t0
-        out.mkdir(parents=True, exist_ok=True)
-        write_card(out, model, metrics=[], training={  # first: save_pretrained keeps the README.md it finds
-            "name": out.name, "steps": step, "batch_size": args.batch_size * runtime.world_size,
-            "processes": runtime.world_size, "device": str(runtime.device), "seed": args.seed,
-            "train_seconds": round(seconds, 1),
-            "command": "python -m gen_core.train " + " ".join(shlex.quote(a) for a in command)})
-        model.save_pretrained(out)
-        log.write(out)
-        print(f"saved {out} after {step} steps in {seconds:.0f} s", file=sys.stderr)
-        if args.push_to_hub:
-            model.push_to_hub(args.push_to_hub)
-    if runtime.distributed:
-        dist.barrier()
-        dist.destroy_process_group()
-    return out
+
+
+def export(task: Task, stream: Stream, out: Path, progress: Progress, seconds: float, args: argparse.Namespace,
+           runtime: Runtime, command: list[str]) -> None:
+    """The exported model, its card (with the command given) and training log, in `out`; pushed with --push-to-hub."""
+    model = task.export().cpu().eval()
+    model.config.data = stream.description
+    out.mkdir(parents=True, exist_ok=True)
+    write_card(out, model, metrics=[], training={  # first: save_pretrained keeps the README.md it finds
+        "name": out.name, "steps": progress.step, "batch_size": args.batch_size * runtime.world_size,
+        "processes": runtime.world_size, "device": str(runtime.device), "seed": args.seed,
+        "train_seconds": round(seconds, 1),
+        "command": "python -m gen_core.train " + " ".join(shlex.quote(a) for a in command)})
+    model.save_pretrained(out)
+    progress.log.write(out)
+    print(f"saved {out} after {progress.step} steps in {seconds:.0f} s", file=sys.stderr)
+    if args.push_to_hub:
+        model.push_to_hub(args.push_to_hub)

@@ -27,16 +27,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(steps=1500, batch_size=64)
 
 
-def augment(audio: torch.Tensor, generator: torch.Generator, noise: float = 0.0) -> torch.Tensor:
+def augment(audio: torch.Tensor, rng: torch.Generator, noise: float = 0.0) -> torch.Tensor:
     """Each clip circularly shifted by up to ±0.25 s and scaled by a gain in [0.5, 1.5]; with `noise`,
     white noise of a standard deviation drawn in [0, noise] is added. Differentiable in `audio`."""
     b, n = audio.shape
-    shifts = (torch.rand(b, generator=generator) * 0.5 - 0.25) * SAMPLE_RATE
-    gains = torch.rand(b, 1, generator=generator) + 0.5
+    shifts = (torch.rand(b, generator=rng) * 0.5 - 0.25) * SAMPLE_RATE
+    gains = torch.rand(b, 1, generator=rng) + 0.5
     index = (torch.arange(n).unsqueeze(0) - shifts.long().unsqueeze(1)) % n
     out = torch.gather(audio.cpu(), 1, index) * gains
     if noise:
-        out = out + torch.randn(b, n, generator=generator) * torch.rand(b, 1, generator=generator) * noise
+        out = out + torch.randn(b, n, generator=rng) * torch.rand(b, 1, generator=rng) * noise
     return out.clamp(-1, 1).to(audio.device)
 
 
@@ -44,12 +44,12 @@ class SpeechClassifierTask(ClassifierTask):
     """The classifier's training step on randomly shifted and scaled clips, with white noise up to
     `noise` (0: none) added."""
 
-    def __init__(self, model: SpeechDigitClassifier, args: argparse.Namespace, runtime: Runtime, noise: float = 0.0):
-        super().__init__(model, args, runtime)
+    def __init__(self, model: SpeechDigitClassifier, lr: float, steps: int, runtime: Runtime, noise: float = 0.0):
+        super().__init__(model, lr, steps, runtime)
         self.noise = noise
 
-    def augment(self, audio: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        return augment(audio, generator, self.noise)
+    def augment(self, audio: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
+        return augment(audio, rng, self.noise)
 
 
 def fit_guide(audio: torch.Tensor, labels: torch.Tensor, steps: int, seed: int, device: torch.device
@@ -60,16 +60,15 @@ def fit_guide(audio: torch.Tensor, labels: torch.Tensor, steps: int, seed: int, 
     runtime = Runtime(device, 0, 1)
     with torch.random.fork_rng(devices=[]):  # its initialization and dropout leave the caller's draws alone
         torch.manual_seed(seed)
-        task = SpeechClassifierTask(SpeechDigitClassifier(SpeechClassifierConfig()),
-                                    argparse.Namespace(lr=2e-3, steps=steps), runtime, noise=GUIDE_NOISE)
-        generator = torch.Generator().manual_seed(seed)
+        task = SpeechClassifierTask(SpeechDigitClassifier(SpeechClassifierConfig()), 2e-3, steps, runtime, noise=GUIDE_NOISE)
+        rng = torch.Generator().manual_seed(seed)
         for _, batch in zip(range(steps), batches(audio, labels, min(64, len(audio)), runtime, seed, 0)):
-            task.step(batch, generator)
+            task.step(batch, rng)
     return task.export().eval().requires_grad_(False)
 
 
 def build(args: argparse.Namespace, runtime: Runtime) -> SpeechClassifierTask:
-    return SpeechClassifierTask(SpeechDigitClassifier(SpeechClassifierConfig(width=args.width)), args, runtime)
+    return SpeechClassifierTask(SpeechDigitClassifier(SpeechClassifierConfig(width=args.width)), args.lr, args.steps, runtime)
 
 
 def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:

@@ -7,7 +7,7 @@ from typing import Any
 import torch
 
 from gen_core.models.vae import VAE, VAEConfig
-from gen_core.train.loop import Batch, Runtime, add_mnist_arguments, cosine_schedule, mnist_stream, unwrap
+from gen_core.train.loop import Batch, Runtime, Task, add_mnist_arguments, cosine_schedule, mnist_stream, unwrap
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(steps=20000, batch_size=64)
 
 
-class VAETask:
+class VAETask(Task):
     def __init__(self, args: argparse.Namespace, runtime: Runtime):
         self.args = args
         self.vae = runtime.wrap(VAE(VAEConfig(latent_dim=args.latent_dim, width=args.width, hidden=args.hidden)))
@@ -28,12 +28,12 @@ class VAETask:
         self.sched = cosine_schedule(self.opt, args.steps)
         self.steps_done = 0
 
-    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
+    def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
         images, _ = batch
-        # Dynamic binarization: a fresh Bernoulli(pixel) draw each time (uniforms drawn on the CPU generator).
-        x = (torch.rand(images.shape, generator=generator).to(images.device) < images).float()
+        # Dynamic binarization: a fresh Bernoulli(pixel) draw each time (uniforms drawn on the CPU rng).
+        x = (torch.rand(images.shape, generator=rng).to(images.device) < images).float()
         self.vae.train()
-        reconstruction, kl = self.vae(x, generator)
+        reconstruction, kl = self.vae(x, rng)
         beta = min(1.0, (self.steps_done + 1) / max(1, self.args.warmup))
         loss = -(reconstruction - beta * kl).mean()
         self.opt.zero_grad(set_to_none=True)

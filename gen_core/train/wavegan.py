@@ -90,26 +90,26 @@ class WaveGANTask(AdversarialTask):
         super().warm_start(directory)
         audio, labels = training_clips(self.args)
         real_batches = batches(audio, labels, self.args.batch_size, self.runtime, self.args.seed + 2, 0)
-        generator = torch.Generator().manual_seed(self.args.seed + 2)
+        rng = torch.Generator().manual_seed(self.args.seed + 2)
         for _ in trange(self.args.critic_warmup, desc="critic warm-up", disable=not self.runtime.is_main):
             real, digits = next(real_batches)
-            self._critic_step(real, digits, generator)
+            self._critic_step(real, digits, rng)
 
-    def _critic_step(self, real: torch.Tensor, digits: torch.Tensor, generator: torch.Generator
+    def _critic_step(self, real: torch.Tensor, digits: torch.Tensor, rng: torch.Generator
                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """One critic update on real clips and fakes of the same digits; returns (Wasserstein estimate,
         gradient penalty, the auxiliary classifier's cross-entropy on the real clips or None)."""
         g = unwrap(self.generator)
         b = len(real)
         with torch.no_grad():  # fakes of the same digits as the real clips beside them
-            fake = self.generator(g.noise(b, generator=generator).to(real.device), digits)
+            fake = self.generator(g.noise(b, generator=rng).to(real.device), digits)
         logits = {}
 
         def score(x: torch.Tensor) -> torch.Tensor:
-            scores, logits["all"] = self.discriminator(x, digits.repeat(3), generator=generator)
+            scores, logits["all"] = self.discriminator(x, digits.repeat(3), generator=rng)
             return scores
 
-        scores, penalty = gradient_penalty(score, real, fake, generator)
+        scores, penalty = gradient_penalty(score, real, fake, rng)
         wasserstein = scores[:b].mean() - scores[b:].mean()
         d_loss = -wasserstein + self.args.gp * penalty
         real_ce = F.cross_entropy(logits["all"][:b], digits) if self.args.ac else None
@@ -120,7 +120,7 @@ class WaveGANTask(AdversarialTask):
         self.opt_d.step()
         return wasserstein, penalty, real_ce
 
-    def step(self, batch: Batch, generator: torch.Generator) -> dict[str, float]:
+    def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
         """n_critic critic steps, each on its own share of the batch (the stream draws batch_size x
         n_critic clips), then one generator step."""
         audio, labels = batch
@@ -129,17 +129,17 @@ class WaveGANTask(AdversarialTask):
             self.fit_frozen("guide", self._fit_guide)
         self.generator.train()
         for real, digits in zip(audio.chunk(self.args.n_critic), labels.chunk(self.args.n_critic)):
-            wasserstein, penalty, real_ce = self._critic_step(real, digits, generator)
+            wasserstein, penalty, real_ce = self._critic_step(real, digits, rng)
         b = len(real)
-        digits = torch.randint(0, g.config.n_classes, (b,), generator=generator).to(audio.device)
-        fake = self.generator(g.noise(b, generator=generator).to(audio.device), digits)
-        scores, fake_logits = self.discriminator(fake, digits, generator=generator)
+        digits = torch.randint(0, g.config.n_classes, (b,), generator=rng).to(audio.device)
+        fake = self.generator(g.noise(b, generator=rng).to(audio.device), digits)
+        scores, fake_logits = self.discriminator(fake, digits, generator=rng)
         g_loss = -scores.mean()
         if self.args.ac:
             fake_ce = F.cross_entropy(fake_logits, digits)
             g_loss = g_loss + self.args.ac * fake_ce
         if self.args.guide:
-            guide_ce = F.cross_entropy(self.guide(augment(fake, generator, GUIDE_NOISE)), digits)
+            guide_ce = F.cross_entropy(self.guide(augment(fake, rng, GUIDE_NOISE)), digits)
             g_loss = g_loss + self.args.guide * guide_ce
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()

@@ -13,7 +13,7 @@ from demos import flow_density, flow_live, flow_plots
 from demos.lanes import Lanes
 from gen_core.data import toy2d
 from gen_core.hub import FLOW_DENSITIES
-from gen_core.train.__main__ import main as train
+from gen_core.train.cli import main as train
 
 
 

@@ -8,10 +8,10 @@ import gen_core
 from gen_core import evaluate, hub
 from gen_core.card import read_card, read_training_log
 from gen_core.models.gan import GANConfig, GANDiscriminator, GANGenerator
-from gen_core.train.__main__ import main as train
+from gen_core.train.cli import main as train
 from gen_core.train.adversarial import gradient_penalty
 from gen_core.train import gan
-from gen_core.train.__main__ import parse
+from gen_core.train.cli import parse
 from gen_core.train.augment import random_translate
 from gen_core.train.gan import HINGE, NON_SATURATING, RECIPES, WASSERSTEIN
 from gen_core.train.loop import Runtime

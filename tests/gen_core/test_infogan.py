@@ -154,7 +154,7 @@ def test_evaluator_stores_a_one_to_one_mapping(tiny, monkeypatch, tiny_classifie
 def test_training_step_with_and_without_the_clusterer(epochs, monkeypatch):
     from gen_core.train import clustering
     from gen_core.train import infogan as trainer
-    from gen_core.train.__main__ import parse
+    from gen_core.train.cli import parse
     from gen_core.train.loop import Runtime
 
     fits = []

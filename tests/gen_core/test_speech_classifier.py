@@ -9,7 +9,7 @@ from gen_core import evaluate
 from gen_core.audio import N_MELS, log_mel, mel_filterbank
 from gen_core.data import spoken_digits
 from gen_core.models.speech_classifier import SpeechClassifierConfig, SpeechDigitClassifier
-from gen_core.train.__main__ import main as train
+from gen_core.train.cli import main as train
 from gen_core.train.speech_classifier import augment, fit_guide
 import needs
 

@@ -80,7 +80,7 @@ def test_reader_refuses_other_formats(tmp_path):
 
 def test_a_missing_set_is_one_sentence_from_the_trainers_and_the_evaluator(tmp_path):
     from gen_core.evaluate import main as evaluate
-    from gen_core.train.__main__ import main as train
+    from gen_core.train.cli import main as train
 
     empty = tmp_path / "none"
     expected = f"No train clips under {empty}: run python -m gen_core.data.spoken_digits --out {empty}"

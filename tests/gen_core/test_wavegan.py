@@ -11,7 +11,7 @@ from gen_core import evaluate, metrics
 from gen_core.audio import center_clips, to_int16
 from gen_core.card import read_training_log
 from gen_core.models.wavegan import WaveGANConfig, WaveGANCritic, WaveGANGenerator, phase_shuffle
-from gen_core.train.__main__ import main as train
+from gen_core.train.cli import main as train
 from gen_core.train.adversarial import gradient_penalty
 from fake_audio import fake_spoken_digits
 

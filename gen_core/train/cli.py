@@ -1,0 +1,35 @@
+"""The trainers' command line: `python -m gen_core.train FAMILY --out DIR [options]`; FAMILY --help lists
+a family's flags. TRAINERS and parse are what the app's live training and the tests use."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gen_core.data.mnist import MnistUnavailable
+from gen_core.data.spoken_digits import ClipsUnavailable
+from gen_core.train import cgan, classifier, flow, gan, infogan, speech_classifier, vae, wavegan
+from gen_core.train.loop import add_common_arguments, run
+
+TRAINERS = {"cgan": cgan, "classifier": classifier, "flow": flow, "gan": gan, "infogan": infogan,
+            "speech-classifier": speech_classifier, "vae": vae, "wavegan": wavegan}
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line as the trainer reads it (also used by the app's live training)."""
+    parser = argparse.ArgumentParser(prog="python -m gen_core.train")
+    families = parser.add_subparsers(dest="family", required=True, metavar="FAMILY",
+                                      help=f"one of: {', '.join(TRAINERS)}")
+    for name, module in TRAINERS.items():
+        sub = families.add_parser(name, help=module.__doc__.splitlines()[0])
+        add_common_arguments(sub)
+        module.add_arguments(sub)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parse(argv)
+    try:
+        run(args.family, TRAINERS[args.family], args, argv)
+    except (MnistUnavailable, ClipsUnavailable) as error:   # the data is missing: say how to get it
+        raise SystemExit(str(error)) from None
