@@ -1,12 +1,14 @@
 """The evaluator's data and protocols: the papers' figures join a card only on the standard split,
 and the Parzen width is chosen on the validation digits, never on the test digits."""
 import argparse
+import json
 
 import torch
 
 import gen_core
 from gen_core import evaluate, metrics
 from gen_core.data.mnist import MnistSplit
+from gen_core.hub import REPO_ROOT
 from gen_core.models.gan import GANConfig, GANGenerator
 from gen_core.papers import GAN_PARZEN
 
@@ -38,3 +40,10 @@ def test_a_standard_evaluation_sets_the_papers_figure_beside_ours(monkeypatch, t
     assert torch.equal(chosen[0], data.valid.images[:evaluate.PARZEN_VALIDATION])   # the validation digits
     labels = {m.key: m.label for m in report.metrics}
     assert "100 test digits" in labels["parzen_log_likelihood"] and "10,000 samples" in labels["parzen_log_likelihood"]
+
+
+def test_evaluate_prints_metrics_without_touching_the_card(capsys):
+    card = (REPO_ROOT / "weights" / "mnist-classifier" / "README.md").read_bytes()
+    report = evaluate.main(["mnist-classifier", "--no-card"])
+    assert json.loads(capsys.readouterr().out)["metrics"]["accuracy"] == report["metrics"]["accuracy"] >= 0.98
+    assert (REPO_ROOT / "weights" / "mnist-classifier" / "README.md").read_bytes() == card

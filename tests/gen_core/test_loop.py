@@ -1,4 +1,4 @@
-"""Trainer smoke runs: a few steps, resume, torchrun with 2 processes, then load the result."""
+"""The shared training loop and its command line (gen_core/train/loop.py, cli.py): every trainer runs, stops and resumes bit for bit, torchrun with 2 processes, --init-from."""
 import os
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""gen_core.load: local weights, the Hub (a fake one on 127.0.0.1), offline mode and clear errors."""
+"""gen_core.hub.resolve through gen_core.load: local weights, the Hub (a fake one on 127.0.0.1), offline mode and clear errors."""
 import json
 import os
 import subprocess
