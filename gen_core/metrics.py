@@ -22,10 +22,18 @@ def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> floa
     Finite samples bias this above 0 even for two draws of the same distribution: report it
     beside the real-vs-real floor measured with the same sample sizes.
     """
-    a = features_a.double().numpy()
-    b = features_b.double().numpy()
-    mu_a, mu_b = a.mean(0), b.mean(0)
-    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    return frechet_distance_of(feature_statistics(features_a), feature_statistics(features_b))
+
+
+def feature_statistics(features: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """(mean (D,), covariance (D, D)) of a feature set (N, D), in float64: all the Fréchet distance needs."""
+    a = features.double().numpy()
+    return a.mean(0), np.cov(a, rowvar=False)
+
+
+def frechet_distance_of(stats_a: tuple[np.ndarray, np.ndarray], stats_b: tuple[np.ndarray, np.ndarray]) -> float:
+    """The Fréchet distance between two Gaussians given as (mean, covariance)."""
+    (mu_a, cov_a), (mu_b, cov_b) = stats_a, stats_b
     # Tr (S_a S_b)^(1/2) = sum of sqrt(eigenvalues of S_a^(1/2) S_b S_a^(1/2)), a symmetric PSD matrix:
     # two symmetric eigendecompositions, stable where sqrtm of the non-symmetric product is not.
     values, vectors = np.linalg.eigh(cov_a)

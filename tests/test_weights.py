@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+import torch
 
 import gen_core
 import quality
@@ -137,3 +138,25 @@ def test_the_wavegan_cards_inception_score_ratio_is_what_200_clips_give():
     card = {m.key: m.value for m in read_card(gen_core.load("wavegan-digits").source.directory).metrics}
     ratio = quality.audio_measures("wavegan-digits")["inception_score"] / card["inception_score_real"]
     assert abs(ratio - card["inception_score_ratio"]) < 0.05
+
+
+def test_the_cgan_cards_frechet_distance_is_recomputed_from_the_shipped_test_statistics():
+    """The card's FD is 1,000 samples (the evaluator's seed 0, 100 of each digit) against the 10,000
+    standard test digits. Their classifier-feature mean and covariance ship beside the classifier
+    (written by `python -m gen_core.evaluate mnist-classifier --data standard`), so the same figure is
+    recomputed here without the MNIST files; only float summation order may differ."""
+    from safetensors.torch import load_file
+
+    from gen_core import metrics
+    from gen_core.evaluate import TEST_STATISTICS
+
+    classifier, model = gen_core.load("mnist-classifier"), gen_core.load("cgan-mnist")
+    stats = load_file(classifier.source.directory / TEST_STATISTICS)
+    labels = torch.arange(1000) % 10
+    with torch.no_grad():
+        samples = model.sample(1000, labels=labels, generator=torch.Generator().manual_seed(0))
+    features, _ = classifier.features_and_probs(samples)
+    fd = metrics.frechet_distance_of(metrics.feature_statistics(features),
+                                     (stats["mean"].numpy(), stats["covariance"].numpy()))
+    card = {m.key: m.value for m in read_card(model.source.directory).metrics}
+    assert fd == pytest.approx(card["frechet_distance"], abs=0.01)

