@@ -1,28 +1,35 @@
 """Train the conditional GAN (non-saturating loss, projection discriminator, EMA rng)."""
 from __future__ import annotations
 
-import argparse
+from dataclasses import dataclass
+
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
 
 from gen_core.models.cgan import CGANConfig, CGANDiscriminator, CGANGenerator
 from gen_core.train.adversarial import EMA, AdversarialTask
-from gen_core.train.loop import Batch, Runtime, add_mnist_arguments, mnist_stream, unwrap
+from gen_core.train.config import MnistConfig, flag
+from gen_core.train.loop import Batch, Runtime, mnist_stream, unwrap
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_mnist_arguments(parser)
-    parser.add_argument("--z-dim", type=int, default=64)
-    parser.add_argument("--width", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=2e-4, help="generator learning rate")
-    parser.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate (default: --lr)")
-    parser.add_argument("--ema", type=float, default=0.999, help="decay of the exported generator's weight average")
-    parser.set_defaults(steps=40000, batch_size=64)  # the shipped cgan-mnist recipe
+@dataclass(frozen=True)
+class Config(MnistConfig):
+    """The flags of `python -m gen_core.train cgan`."""
+
+    family: ClassVar[str] = "cgan"
+    steps: int = 40000
+    batch_size: int = 64
+    z_dim: int = flag(64)
+    width: int = flag(32)
+    lr: float = flag(2e-4, "generator learning rate")
+    lr_d: float = flag(None, "discriminator learning rate (default: --lr)")
+    ema: float = flag(0.999, "decay of the exported generator's weight average")  # the shipped cgan-mnist recipe
 
 
 class CGANTask(AdversarialTask):
-    def __init__(self, args: argparse.Namespace, runtime: Runtime):
+    def __init__(self, args: Config, runtime: Runtime):
         config = CGANConfig(z_dim=args.z_dim, width=args.width)
         self.args, self.runtime = args, runtime
         self.generator = runtime.wrap(CGANGenerator(config))
@@ -56,7 +63,7 @@ class CGANTask(AdversarialTask):
         return {"d": d_loss.item(), "g": g_loss.item()}
 
 
-def build(args: argparse.Namespace, runtime: Runtime) -> CGANTask:
+def build(args: Config, runtime: Runtime) -> CGANTask:
     return CGANTask(args, runtime)
 
 

@@ -1,8 +1,8 @@
 """Train the MNIST classifier (the evaluator) with light affine augmentation."""
 from __future__ import annotations
 
-import argparse
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -10,15 +10,20 @@ import torch.nn.functional as F
 from gen_core.base import HubModel
 from gen_core.models.classifier import ClassifierConfig, MNISTClassifier
 from gen_core.train.augment import affine_warp
-from gen_core.train.loop import Batch, Runtime, Task, add_mnist_arguments, mnist_stream, unwrap
+from gen_core.train.config import MnistConfig, flag
+from gen_core.train.loop import Batch, Runtime, Task, mnist_stream, unwrap
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_mnist_arguments(parser)
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--rotate", type=float, default=12.0, help="max rotation, degrees")
-    parser.add_argument("--shift", type=float, default=2.5, help="max shift, pixels")
-    parser.set_defaults(steps=2500, batch_size=64)
+@dataclass(frozen=True)
+class Config(MnistConfig):
+    """The flags of `python -m gen_core.train classifier`."""
+
+    family: ClassVar[str] = "classifier"
+    steps: int = 2500
+    batch_size: int = 64
+    lr: float = flag(1e-3)
+    rotate: float = flag(12.0, "max rotation, degrees")
+    shift: float = flag(2.5, "max shift, pixels")
 
 
 def random_affine(x: torch.Tensor, rng: torch.Generator, rotate_deg: float, shift_px: float) -> torch.Tensor:
@@ -72,7 +77,7 @@ class MNISTClassifierTask(ClassifierTask):
         return random_affine(images, rng, self.rotate_deg, self.shift_px)
 
 
-def build(args: argparse.Namespace, runtime: Runtime) -> MNISTClassifierTask:
+def build(args: Config, runtime: Runtime) -> MNISTClassifierTask:
     return MNISTClassifierTask(MNISTClassifier(ClassifierConfig()), args.lr, args.steps, args.rotate, args.shift, runtime)
 
 

@@ -1,31 +1,37 @@
 """Train a normalizing flow on a 2-D toy density by maximum likelihood (fresh samples every step)."""
 from __future__ import annotations
 
-import argparse
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import torch
 
 from gen_core.data import toy2d
 from gen_core.models.flows import LAYERS, Flow, FlowConfig, base_log_prob
+from gen_core.train.config import TrainConfig, flag
 from gen_core.train.loop import Batch, Runtime, Stream, Task, cosine_schedule, unwrap
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--density", required=True, choices=toy2d.NAMES)
-    parser.add_argument("--coupling", default="spline", choices=sorted(LAYERS))
-    parser.add_argument("--couplings", type=int, default=8, help="number of coupling layers")
-    parser.add_argument("--hidden", type=int, default=64, help="conditioner width")
-    parser.add_argument("--bins", type=int, default=16, help="spline bins")
-    parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (cosine decay to 0)")
-    parser.set_defaults(steps=6000, batch_size=512)
+@dataclass(frozen=True)
+class Config(TrainConfig):
+    """The flags of `python -m gen_core.train flow`."""
+
+    family: ClassVar[str] = "flow"
+    steps: int = 6000
+    batch_size: int = 512
+    density: str = flag(None, choices=toy2d.NAMES, required=True)
+    coupling: str = flag("spline", choices=sorted(LAYERS))
+    couplings: int = flag(8, "number of coupling layers")
+    hidden: int = flag(64, "conditioner width")
+    bins: int = flag(16, "spline bins")
+    lr: float = flag(2e-3, "peak learning rate (cosine decay to 0)")
 
 
 def _batch_generator(seed: int, rank: int, step: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed * 1_000_003 + rank * 7919 + step)
 
 
-def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
+def stream(args: Config, runtime: Runtime, start_step: int) -> Stream:
     """Endless fresh draws from the true density: each step's batch depends only on (seed, rank, step)."""
     def draws():
         step = start_step
@@ -37,7 +43,7 @@ def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Strea
 
 
 class FlowTask(Task):
-    def __init__(self, args: argparse.Namespace, runtime: Runtime):
+    def __init__(self, args: Config, runtime: Runtime):
         config = FlowConfig(density=args.density, coupling=args.coupling, n_couplings=args.couplings,
                             hidden=args.hidden, bins=args.bins)
         flow = Flow(config)
@@ -71,5 +77,5 @@ class FlowTask(Task):
         return unwrap(self.flow)
 
 
-def build(args: argparse.Namespace, runtime: Runtime) -> FlowTask:
+def build(args: Config, runtime: Runtime) -> FlowTask:
     return FlowTask(args, runtime)

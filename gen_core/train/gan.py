@@ -7,9 +7,8 @@ generator, so the four differ only by method.
 """
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -20,7 +19,8 @@ from gen_core.data.mnist import load_mnist
 from gen_core.models.gan import VARIANTS, GANConfig, GANDiscriminator, GANGenerator
 from gen_core.train.adversarial import EMA, AdversarialTask, gradient_penalty
 from gen_core.train.augment import random_translate
-from gen_core.train.loop import Batch, Runtime, Stream, add_mnist_arguments, mnist_stream, unwrap
+from gen_core.train.config import MnistConfig, flag
+from gen_core.train.loop import Batch, Runtime, Stream, mnist_stream, unwrap
 
 Scores = torch.Tensor  # (B,) discriminator outputs
 
@@ -62,23 +62,25 @@ RECIPES: dict[str, Variant] = {  # one per gen_core.models.gan.VARIANTS, in that
 }
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_mnist_arguments(parser)
-    parser.add_argument("--variant", required=True, choices=VARIANTS)
-    parser.add_argument("--z-dim", type=int, default=64)
-    parser.add_argument("--width", type=int, default=32)
-    parser.add_argument("--ema", type=float, default=0.999, help="decay of the exported generator's weight average")
-    parser.add_argument("--diff-augment", type=int, default=3, metavar="PIXELS",
-                        help="DiffAugment (Zhao et al. 2020): every image the discriminator sees, real or generated, "
-                             "is first moved by a random whole-pixel offset up to this far along each axis (the "
-                             "shipped recipe: 3); 0: off")
-    parser.add_argument("--measure-samples", type=int, default=1000,
-                        help="samples scored by the MNIST classifier at each training-log row (0: none)")
-    parser.set_defaults(steps=30000, batch_size=64)  # generator steps; the shipped recipe of all four
+@dataclass(frozen=True)
+class Config(MnistConfig):
+    """The flags of `python -m gen_core.train gan`."""
+
+    family: ClassVar[str] = "gan"
+    steps: int = 30000
+    batch_size: int = 64
+    variant: str = flag(None, choices=VARIANTS, required=True)
+    z_dim: int = flag(64)
+    width: int = flag(32)
+    ema: float = flag(0.999, "decay of the exported generator's weight average")
+    diff_augment: int = flag(3, "DiffAugment (Zhao et al. 2020): every image the discriminator sees, real or generated, "
+            "is first moved by a random whole-pixel offset up to this far along each axis (the "
+            "shipped recipe: 3); 0: off", metavar="PIXELS")
+    measure_samples: int = flag(1000, "samples scored by the MNIST classifier at each training-log row (0: none)")  # generator steps; the shipped recipe of all four
 
 
 class GANTask(AdversarialTask):
-    def __init__(self, args: argparse.Namespace, runtime: Runtime):
+    def __init__(self, args: Config, runtime: Runtime):
         self.args, self.runtime = args, runtime
         self.variant = v = RECIPES[args.variant]
         config = GANConfig(variant=args.variant, architecture=v.architecture, z_dim=args.z_dim, width=args.width)
@@ -136,7 +138,7 @@ class GANTask(AdversarialTask):
 class _Probe:
     """Fixed noise and 1,000 training digits (never the held-out split) as the reference."""
 
-    def __init__(self, args: argparse.Namespace):
+    def __init__(self, args: Config):
         self.classifier = gen_core.load("mnist-classifier", device="cpu")
         train = load_mnist(args.split, source=args.data)
         pick = torch.randperm(len(train), generator=torch.Generator().manual_seed(1))[:args.measure_samples]
@@ -151,12 +153,12 @@ class _Probe:
                 "digits_covered": metrics.classes_covered(probs), "kl_from_uniform": metrics.label_histogram_kl(probs)}
 
 
-def build(args: argparse.Namespace, runtime: Runtime) -> GANTask:
+def build(args: Config, runtime: Runtime) -> GANTask:
     if args.diff_augment < 0:
         raise SystemExit(f"--diff-augment must be 0 (off) or a number of pixels, got {args.diff_augment}")
     return GANTask(args, runtime)
 
 
-def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
+def stream(args: Config, runtime: Runtime, start_step: int) -> Stream:
     """critic_steps batches of the MNIST training split per generator step."""
     return mnist_stream(args, runtime, start_step, RECIPES[args.variant].critic_steps)

@@ -10,7 +10,9 @@ are read by Q's head on the discriminator's trunk, as in the paper.
 """
 from __future__ import annotations
 
-import argparse
+from dataclasses import dataclass
+
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -19,29 +21,31 @@ from gen_core.data.mnist import load_mnist
 from gen_core.models.infogan import InfoGANConfig, InfoGANDiscriminator, InfoGANGenerator
 from gen_core.train.adversarial import EMA, AdversarialTask
 from gen_core.train.clustering import DigitClusterer, fit_stable
-from gen_core.train.loop import Batch, Runtime, add_mnist_arguments, mnist_stream, unwrap
+from gen_core.train.config import MnistConfig, flag
+from gen_core.train.loop import Batch, Runtime, mnist_stream, unwrap
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_mnist_arguments(parser)
-    parser.add_argument("--z-dim", type=int, default=62)
-    parser.add_argument("--n-continuous", type=int, default=2)
-    parser.add_argument("--width", type=int, default=32)
-    parser.add_argument("--hidden", type=int, default=512, help="generator's fully connected layer")
-    parser.add_argument("--lr", type=float, default=1e-3, help="generator learning rate (the paper's MNIST value)")
-    parser.add_argument("--lr-d", type=float, default=2e-4, help="discriminator and Q learning rate")
-    parser.add_argument("--lambda-cat", type=float, default=1.0, help="weight of the categorical information term")
-    parser.add_argument("--lambda-cont", type=float, default=1.0,
-                        help="weight of the continuous information term (a unit-variance Gaussian Q)")
-    parser.add_argument("--cluster-epochs", type=int, default=4,
-                        help="passes of the IMSAT clusterer over the real digits before the GAN starts; it then reads "
-                             "the categorical code (0: plain InfoGAN, Q's own head reads it). 4 passes over the "
-                             "50,000 standard digits (the shipped recipe) are about as many steps as 40 over the "
-                             "4,500-digit fallback")
-    parser.add_argument("--cluster-restarts", type=int, default=4,
-                        help="clusterers fitted from different seeds; the one that agrees best with the others is kept")
-    parser.add_argument("--ema", type=float, default=0.999, help="decay of the exported generator's weight average")
-    parser.set_defaults(steps=8000, batch_size=64)  # the shipped infogan-mnist recipe
+@dataclass(frozen=True)
+class Config(MnistConfig):
+    """The flags of `python -m gen_core.train infogan`."""
+
+    family: ClassVar[str] = "infogan"
+    steps: int = 8000
+    batch_size: int = 64
+    z_dim: int = flag(62)
+    n_continuous: int = flag(2)
+    width: int = flag(32)
+    hidden: int = flag(512, "generator's fully connected layer")
+    lr: float = flag(1e-3, "generator learning rate (the paper's MNIST value)")
+    lr_d: float = flag(2e-4, "discriminator and Q learning rate")
+    lambda_cat: float = flag(1.0, "weight of the categorical information term")
+    lambda_cont: float = flag(1.0, "weight of the continuous information term (a unit-variance Gaussian Q)")
+    cluster_epochs: int = flag(4, "passes of the IMSAT clusterer over the real digits before the GAN starts; it then reads "
+            "the categorical code (0: plain InfoGAN, Q's own head reads it). 4 passes over the "
+            "50,000 standard digits (the shipped recipe) are about as many steps as 40 over the "
+            "4,500-digit fallback")
+    cluster_restarts: int = flag(4, "clusterers fitted from different seeds; the one that agrees best with the others is kept")
+    ema: float = flag(0.999, "decay of the exported generator's weight average")  # the shipped infogan-mnist recipe
 
 
 def information_loss(cat_logits: torch.Tensor, cont_mean: torch.Tensor, categorical: torch.Tensor,
@@ -56,7 +60,7 @@ def information_loss(cat_logits: torch.Tensor, cont_mean: torch.Tensor, categori
 class InfoGANTask(AdversarialTask):
     frozen = ("clusterer",)
 
-    def __init__(self, args: argparse.Namespace, runtime: Runtime):
+    def __init__(self, args: Config, runtime: Runtime):
         self.config = InfoGANConfig(z_dim=args.z_dim, n_continuous=args.n_continuous, width=args.width,
                                     hidden=args.hidden)
         self.args = args
@@ -109,7 +113,7 @@ class InfoGANTask(AdversarialTask):
         return {"d": d_loss.item(), "g": g_loss.item(), "ce": cross_entropy.item()}
 
 
-def build(args: argparse.Namespace, runtime: Runtime) -> InfoGANTask:
+def build(args: Config, runtime: Runtime) -> InfoGANTask:
     if args.cluster_epochs < 0 or args.cluster_restarts < 1:
         raise SystemExit(f"--cluster-epochs must be at least 0 and --cluster-restarts at least 1, "
                          f"got {args.cluster_epochs} and {args.cluster_restarts}")

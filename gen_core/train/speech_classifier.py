@@ -5,7 +5,9 @@ tells WaveGAN's generator which digit it is saying (gen_core.train.wavegan --gui
 evaluator, so the evaluator's scores are not trained against."""
 from __future__ import annotations
 
-import argparse
+from dataclasses import dataclass
+
+from typing import ClassVar
 
 import torch
 
@@ -13,18 +15,23 @@ from gen_core.audio import SAMPLE_RATE
 from gen_core.data.spoken_digits import load_spoken_digits
 from gen_core.models.speech_classifier import SpeechClassifierConfig, SpeechDigitClassifier
 from gen_core.train.classifier import ClassifierTask
+from gen_core.train.config import TrainConfig, flag
 from gen_core.train.loop import Runtime, Stream, batches
 
 
 GUIDE_NOISE = 0.05  # largest standard deviation of the white noise added to the guide's inputs
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", default="data/spoken_digits",
-                        help="spoken-digit set (python -m gen_core.data.spoken_digits), or SC09 in the same layout")
-    parser.add_argument("--width", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=2e-3)
-    parser.set_defaults(steps=1500, batch_size=64)
+@dataclass(frozen=True)
+class Config(TrainConfig):
+    """The flags of `python -m gen_core.train speech-classifier`."""
+
+    family: ClassVar[str] = "speech-classifier"
+    steps: int = 1500
+    batch_size: int = 64
+    data_dir: str = flag("data/spoken_digits", "spoken-digit set (python -m gen_core.data.spoken_digits), or SC09 in the same layout")
+    width: int = flag(16)
+    lr: float = flag(2e-3)
 
 
 def augment(audio: torch.Tensor, rng: torch.Generator, noise: float = 0.0) -> torch.Tensor:
@@ -67,11 +74,11 @@ def fit_guide(audio: torch.Tensor, labels: torch.Tensor, steps: int, seed: int, 
     return task.export().eval().requires_grad_(False)
 
 
-def build(args: argparse.Namespace, runtime: Runtime) -> SpeechClassifierTask:
+def build(args: Config, runtime: Runtime) -> SpeechClassifierTask:
     return SpeechClassifierTask(SpeechDigitClassifier(SpeechClassifierConfig(width=args.width)), args.lr, args.steps, runtime)
 
 
-def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
+def stream(args: Config, runtime: Runtime, start_step: int) -> Stream:
     data = load_spoken_digits(args.data_dir, "train")
     return Stream(batches(data.audio, data.labels, args.batch_size, runtime, args.seed, start_step),
                   f"espeak-ng spoken digits, training voices ({len(data)} clips)")

