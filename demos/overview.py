@@ -73,12 +73,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _name(label: str) -> str:
+    """A card label without the protocol's details in parentheses, as a table cell."""
+    return _cell(label.split(" (")[0])
+
+
 def headline_cell(card: CardInfo | None) -> str:
     """The headline figure, named by its card label up to the protocol's details in parentheses."""
     metric = card.metric(card.headline) if card and card.headline else None
     if metric is None:
         return "not evaluated"
-    return f"{_cell(metric.label.split(' (')[0])}: **{format_figure(metric.value, key=metric.key)}**"
+    return f"{_name(metric.label)}: **{format_figure(metric.value, key=metric.key)}**"
 
 
 def paper_cell(card: CardInfo | None) -> str:
@@ -87,7 +92,7 @@ def paper_cell(card: CardInfo | None) -> str:
     parts = []
     for figure in card.paper:
         ours = card.metric(figure.key)
-        parts.append(f"{_cell(ours.label.split(' (')[0])}: ours **{format_figure(ours.value, key=ours.key)}** · "
+        parts.append(f"{_name(ours.label)}: ours **{format_figure(ours.value, key=ours.key)}** · "
                      f"paper **{format_figure(figure.value, figure.se, figure.key)}** ({_cell(figure.source.split(':')[0])})")
     return "<br>".join(parts)
 
