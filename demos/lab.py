@@ -44,7 +44,7 @@ class Models:
 
     def ready(self, names: Iterable[str]) -> list[str]:
         """The names among `names` whose models loaded, in the order given."""
-        return [name for name in names if not isinstance(self._outcomes.get(name, LoadError()), LoadError)]
+        return [name for name in names if name in self._outcomes and not isinstance(self._outcomes[name], LoadError)]
 
     def failed(self, names: Iterable[str]) -> dict[str, LoadError]:
         """{name: its LoadError} for the names among `names` that did not load."""
@@ -72,6 +72,11 @@ class Lab:
         if not self.background:
             return None
         jobs = list(self.background)
-        thread = threading.Thread(target=lambda: [job() for job in jobs], name="lab-warm-up")
+
+        def run_jobs() -> None:
+            for job in jobs:
+                job()
+
+        thread = threading.Thread(target=run_jobs, name="lab-warm-up")
         thread.start()
         return thread
