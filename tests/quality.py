@@ -34,8 +34,9 @@ def _real_features() -> torch.Tensor:
     return features
 
 
-def digits_of(name: str) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """N_IMAGES samples of an image model at SEED, and the digits asked for (None: unconditional)."""
+def digits_of(name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """N_IMAGES samples of an image model at SEED, and the digits asked for (an unconditional model
+    cannot be asked, so its samples match them at chance)."""
     model, generator = _load(name), torch.Generator().manual_seed(SEED)
     asked = torch.arange(N_IMAGES) % 10
     with torch.no_grad():
@@ -44,21 +45,19 @@ def digits_of(name: str) -> tuple[torch.Tensor, torch.Tensor | None]:
         if model.family == "infogan":
             codes = torch.tensor([model.code_of_digit(int(d)) for d in asked])
             return model.sample(N_IMAGES, categorical=codes, generator=generator), asked
-        return model.sample(N_IMAGES, generator=generator), None
+        return model.sample(N_IMAGES, generator=generator), asked
 
 
 @functools.lru_cache(maxsize=None)
 def image_measures(name: str) -> dict[str, float]:
     """Inception score (5 splits), Fréchet distance to the 500 shipped test digits, digits covered,
-    and, for a model asked for digits, the share drawn as asked; all by the shipped classifier."""
+    and the share drawn as the digit asked for; all by the shipped classifier."""
     images, asked = digits_of(name)
     features, probs = _load("mnist-classifier").features_and_probs(images)
-    out = {"inception_score": metrics.inception_score(probs, splits=5)[0],
-           "frechet_distance": metrics.frechet_distance(features, _real_features()),
-           "digits_covered": float(metrics.classes_covered(probs))}
-    if asked is not None:
-        out["asked_digit_accuracy"] = metrics.conditional_accuracy(probs, asked)
-    return out
+    return {"inception_score": metrics.inception_score(probs, splits=5)[0],
+            "frechet_distance": metrics.frechet_distance(features, _real_features()),
+            "digits_covered": float(metrics.classes_covered(probs)),
+            "asked_digit_accuracy": metrics.conditional_accuracy(probs, asked)}
 
 
 @functools.lru_cache(maxsize=None)

@@ -91,8 +91,7 @@ def measure(floor: Floor, model: str) -> float:
         return quality.vae_elbo(model)
     if floor.model == "wavegan-digits":
         return quality.audio_measures(model)[floor.measure]
-    values = quality.image_measures(model)
-    return values.get(floor.measure, 0.0) if floor.measure == "asked_digit_accuracy" else values[floor.measure]
+    return quality.image_measures(model)[floor.measure]
 
 
 def _id(floor: Floor) -> str:
