@@ -159,7 +159,7 @@ def select_density(flows: dict[str, Flow], density: object, n_points: object, se
     """A new density: its figure, numbers and recipe, the layer slider reset to its last layer, that
     layer's figure, and its card's metrics."""
     path, measured, rec = show_density(flows, density, n_points, seed)
-    _, model = _pick(flows, density)
+    model = flows[density]   # show_density has checked it
     last = len(layer_names(model)) - 1
     return (path, measured, rec, inputs.Slider(maximum=last, value=last), show_layer(flows, density, last, seed),
             cards.metrics_table(model))

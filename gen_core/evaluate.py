@@ -88,9 +88,10 @@ def evaluate_classifier(model, args) -> Report:
     test = load_mnist("test", source=args.data)
     features, probs = model.features_and_probs(test.images)
     accuracy = metrics.conditional_accuracy(probs, test.labels)
-    mean, covariance = metrics.feature_statistics(features)
-    files = {TEST_STATISTICS: {"mean": torch.from_numpy(mean), "covariance": torch.from_numpy(covariance)}
-             } if test.source == STANDARD_SOURCE else {}
+    files = {}
+    if test.source == STANDARD_SOURCE:
+        mean, covariance = metrics.feature_statistics(features)
+        files[TEST_STATISTICS] = {"mean": torch.from_numpy(mean), "covariance": torch.from_numpy(covariance)}
     return Report([Metric("accuracy", f"Accuracy on {len(test):,} test images ({test.source})", accuracy)], "accuracy",
                   files=files)
 
