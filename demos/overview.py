@@ -51,8 +51,11 @@ class Row:
 def rows(models: Models, tabs: list[tuple[str, str, tuple[str, ...]]]) -> list[Row]:
     """One row per registered model, in the order of the tabs that drive them. `tabs` is (title, id,
     models) for each tab; a model no tab drives (the classifiers the measures use) comes last, with no tab."""
-    drives = {name: (title, tab_id) for title, tab_id, models in tabs for name in models}
-    in_tab_order = [name for _, _, models in tabs for name in models if name in REGISTRY]
+    drives: dict[str, tuple[str, str]] = {}
+    for title, tab_id, models_of_tab in tabs:     # a model two tabs use is listed once, under the first
+        for name in models_of_tab:
+            drives.setdefault(name, (title, tab_id))
+    in_tab_order = [name for name in drives if name in REGISTRY]
     out = []
     for name in in_tab_order + [name for name in gen_core.available() if name not in drives]:
         family = REGISTRY[name].family
@@ -92,7 +95,7 @@ def paper_cell(card: CardInfo | None) -> str:
     parts = []
     for figure in card.paper:
         ours = card.metric(figure.key)
-        parts.append(f"{_name(ours.label)}: ours **{format_figure(ours.value, key=ours.key)}** · "
+        parts.append(f"{_cell(ours.label)}: ours **{format_figure(ours.value, key=ours.key)}** · "
                      f"paper **{format_figure(figure.value, figure.se, figure.key)}** ({_cell(figure.source.split(':')[0])})")
     return "<br>".join(parts)
 

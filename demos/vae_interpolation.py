@@ -2,23 +2,19 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import gradio as gr
 import numpy as np
 import torch
-from PIL import Image
 
-from demos import cards, hosting, inputs, outputs, vae_plots
+from demos import cards, digit_sources, hosting, inputs, outputs, vae_plots
+from demos.digit_sources import PER_CLASS, read_test_digits
 from demos.lab import Lab
-from gen_core.data.digit_input import DigitInputError, mnist_like, open_image
 from gen_core.imaging import digit_grid
 from gen_core.models.vae import VAE
 
 MODEL, MAP_MODEL = "vae-mnist", "vae-mnist-2d"
-SOURCES = ("seed", "test digit", "drawing", "upload")
-TEST_DIGITS = Path(__file__).parent / "assets" / "test_digits.png"  # tools/test_digits_asset.py made it
-PER_CLASS = 50                    # standard MNIST test digits per class in TEST_DIGITS
+SOURCES = ("seed", *digit_sources.SOURCES)
 STEPS_RANGE = (2, 32)
 ELBO_SAMPLES = 32                 # one-sample ELBO estimates averaged per endpoint
 DEFAULT_A = {"source": "test digit", "seed": 0, "digit": "1", "index": 0}
@@ -38,34 +34,6 @@ reconstruction minus the price of the code. Under a Gaussian prior in $d$ dimens
 """
 
 
-@functools.lru_cache(maxsize=1)
-def _read_test_digits() -> tuple[torch.Tensor, torch.Tensor] | str:
-    try:
-        with Image.open(TEST_DIGITS) as picture:
-            grid = np.asarray(picture.convert("L"), dtype=np.float32) / 255  # (10 * 28, PER_CLASS * 28)
-    except (OSError, ValueError) as error:
-        return f"The test digits ({TEST_DIGITS.name}) could not be read ({type(error).__name__}: {error})."
-    if grid.shape != (10 * 28, PER_CLASS * 28):
-        return f"The test digits ({TEST_DIGITS.name}) are {grid.shape[1]}x{grid.shape[0]} pixels, not {PER_CLASS * 28}x280."
-    cells = torch.from_numpy(grid).reshape(10, 28, PER_CLASS, 28).permute(0, 2, 1, 3)  # (digit, index, 28, 28)
-    return cells.reshape(-1, 1, 28, 28).contiguous(), torch.arange(10).repeat_interleave(PER_CLASS)
-
-
-def test_digits() -> tuple[torch.Tensor, torch.Tensor]:
-    """The tab's real digits: (500, 1, 28, 28) in [0, 1] and their labels, the first 50 of each class
-    in the standard MNIST test split, shipped beside the tab (the app needs no dataset). A missing or
-    damaged file raises gr.Error; the tab offers seeds, drawings and uploads in its place."""
-    outcome = _read_test_digits()
-    if isinstance(outcome, str):
-        raise gr.Error(outcome + " Pick a seed, a drawing or an upload instead.")
-    return outcome
-
-
-def pick_test_digit(digit: int, index: int) -> torch.Tensor:
-    images, labels = test_digits()
-    return images[labels == digit][index:index + 1]
-
-
 def endpoint_image(source: object, seed: object, digit: object, index: object, sketch: object, upload: object,
                    label: str) -> torch.Tensor | None:
     """The endpoint's picture (1, 1, 28, 28), or None for a seed (a prior sample has no picture)."""
@@ -73,20 +41,7 @@ def endpoint_image(source: object, seed: object, digit: object, index: object, s
     if kind == "seed":
         inputs.require_int(seed, f"Endpoint {label} seed", 0, inputs.MAX_SEED)
         return None
-    try:
-        if kind == "test digit":
-            d = inputs.require_digit(digit, f"Endpoint {label} digit")
-            return pick_test_digit(d, inputs.require_int(index, f"Endpoint {label} index", 0, PER_CLASS - 1))
-        if kind == "drawing":
-            composite = sketch.get("composite") if isinstance(sketch, dict) else None
-            if composite is None:
-                raise DigitInputError("Draw a digit on the sketchpad first.")
-            return mnist_like(Image.fromarray(np.asarray(composite, dtype=np.uint8)))
-        if not isinstance(upload, str):
-            raise DigitInputError("Upload a picture of a digit first.")
-        return mnist_like(open_image(upload))
-    except DigitInputError as error:
-        raise gr.Error(f"Endpoint {label}: {error}") from None
+    return digit_sources.read_digit(kind, digit, index, sketch, upload, f"Endpoint {label}")
 
 
 def _code(model, image: torch.Tensor | None, seed: object) -> torch.Tensor:
@@ -157,7 +112,7 @@ def _map_background(model: VAE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ys, xs = torch.meshgrid(axis.flip(0), axis, indexing="ij")
     with torch.no_grad():
         tiles = model.decode(torch.stack([xs.flatten(), ys.flatten()], 1))
-        digits = _read_test_digits()
+        digits = read_test_digits()
         codes, labels = ((model.encode(digits[0])[0].numpy(), digits[1].numpy()) if not isinstance(digits, str)
                          else (np.zeros((0, 2), np.float32), np.zeros(0, np.int64)))  # no test digits: decodes only
     mosaic = np.asarray(digit_grid(tiles, columns=15), dtype=np.float32) / 255
@@ -204,7 +159,7 @@ def build(lab: Lab) -> None:
         if failed:
             return
         model, map_model = lab.models[MODEL], lab.models[MAP_MODEL]
-        digits = _read_test_digits()
+        digits = read_test_digits()
         if isinstance(digits, str):  # no test digits: the tab opens on two seeds and says why
             gr.Markdown(f"⚠️ {digits} The test-digit endpoints are off; seeds, drawings and uploads work.")
         start = [d if not isinstance(digits, str) else {**d, "source": "seed"} for d in (DEFAULT_A, DEFAULT_B)]

@@ -12,7 +12,7 @@ import functools
 import torch
 
 import gen_core
-from demos.vae_interpolation import test_digits
+from demos.digit_sources import test_digits
 from gen_core import metrics
 from gen_core.audio import CLIP_SAMPLES
 from gen_core.data import toy2d
@@ -71,6 +71,21 @@ def vae_elbo(name: str) -> float:
 
 
 @functools.lru_cache(maxsize=None)
+def repair_accuracy(method: str, per_class: int = 20) -> float:
+    """Classifier accuracy of vae-mnist's completions of the bottom half (14 rows hidden) of the first
+    `per_class` shipped test digits of each class, 50 iterations, as the evaluator runs them."""
+    from gen_core.repair import Corruption, complete
+
+    images, labels = test_digits()
+    keep = torch.cat([torch.nonzero(labels == d)[:per_class, 0] for d in range(10)])
+    x = torch.bernoulli(images[keep], generator=torch.Generator().manual_seed(123))
+    seen = Corruption("hide bottom", 14).observe(x)
+    fixed = complete(_load("vae-mnist"), seen.y, seen.observed, method=method, steps=50,
+                     generator=torch.Generator().manual_seed(SEED))
+    return metrics.conditional_accuracy(_load("mnist-classifier").features_and_probs(fixed)[1], labels[keep])
+
+
+@functools.lru_cache(maxsize=None)
 def flow_kl(name: str, density: str) -> float:
     """NLL - H(p) of a flow on N_POINTS fresh draws of `density` (the evaluator's estimator of KL(p || q))."""
     x = toy2d.sample(density, N_POINTS, torch.Generator().manual_seed(SEED))
@@ -102,6 +117,7 @@ if __name__ == "__main__":   # PYTHONPATH=. python tests/quality.py: every shipp
         print(name, {k: round(v, 4) for k, v in image_measures(name).items()})
     for name in ("vae-mnist", "vae-mnist-2d"):
         print(name, "-ELBO", round(vae_elbo(name), 2))
+    print("vae-mnist repair accuracy, bottom half", {m: round(repair_accuracy(m), 3) for m in ("one-shot", "mwg")})
     for density in FLOW_DENSITIES:
         print(f"flow-{density}", "KL", round(flow_kl(f"flow-{density}", density), 4))
     print("wavegan-digits", {k: round(v, 4) for k, v in audio_measures("wavegan-digits").items()})

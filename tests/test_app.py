@@ -24,6 +24,7 @@ def test_named_endpoints(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/cgan_generate", "/cgan_new_seed", "/flow_select_density", "/flow_density", "/flow_layer",
             "/flow_read_point", "/flow_train_live", "/vae_interpolate", "/vae_details", "/vae_latent_map",
+            "/vae_repair", "/vae_repair_compare",
             "/infogan_sample", "/infogan_new_seed", "/infogan_traversal", "/wavegan_generate", "/wavegan_clip",
             "/wavegan_inspect", "/wavegan_morph", "/gan_family_generate", "/gan_family_new_seed"} <= set(endpoints)
 
@@ -94,6 +95,19 @@ def test_vae_endpoints_over_http(client):
         client.predict(*a, *b, 33, "lerp", api_name="/vae_interpolate")
     with pytest.raises(AppError, match="Endpoint B: Draw a digit on the sketchpad first"):
         client.predict(*a, "drawing", 0, "0", 0, None, None, 6, "lerp", api_name="/vae_interpolate")
+
+
+def test_vae_repair_over_http_matches_the_handler(client, shipped):
+    from demos import vae_repair
+
+    example = vae_repair.EXAMPLES["vae_repair"]
+    row, strip, readout, recipe = client.predict(*example, api_name="/vae_repair")
+    expected = vae_repair.repair(shipped[vae_repair.MODEL], shipped[vae_repair.CLASSIFIER], *example)
+    assert open(row, "rb").read() == open(expected[0], "rb").read() and recipe == expected[3]
+    table = client.predict(*vae_repair.EXAMPLES["vae_repair_compare"], api_name="/vae_repair_compare")
+    assert [r[0] for r in table["data"]] == ["one-shot (baseline)", "pseudo-Gibbs", "Metropolis-within-Gibbs"]
+    with pytest.raises(AppError, match="Value 0.7 is greater than maximum value 0.5"):
+        client.predict(*example[:9], 0.7, *example[10:], api_name="/vae_repair")
 
 
 def test_infogan_endpoints_over_http(client, shipped):

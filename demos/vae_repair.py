@@ -1,0 +1,277 @@
+"""VAE repair: hide or corrupt part of a digit and let the VAE's prior fill it in, by three samplers
+whose difference the tab measures on the very input shown."""
+from __future__ import annotations
+
+import functools
+import time
+
+import gradio as gr
+import numpy as np
+import torch
+from PIL import Image
+
+from demos import cards, digit_sources, hosting, inputs, outputs, repair_plots
+from demos.digit_sources import PER_CLASS
+from demos.lab import Lab
+from gen_core.evaluate import TEST_BINARIZATION_SEED
+from gen_core.imaging import digit_grid
+from gen_core.repair import KINDS, METHOD_NAMES, METHODS, Corruption, Evidence, chain, conditional_log_prob
+
+MODEL, CLASSIFIER = "vae-mnist", "mnist-classifier"
+TITLE, TAB_ID = "VAE repair", "vae-repair"
+MODELS = (MODEL, CLASSIFIER)
+PAINTED = "painted mask"
+CHOICES = (*KINDS, PAINTED)
+GRIDS = {"14x14": 2, "7x7": 4}
+COMPLETIONS = 8
+STEPS_RANGE = (1, 200)
+STRIP_FRAMES = 12
+LIKELIHOOD_K = 400           # importance samples for -log p(hidden | shown)
+MIN_MASK_INK = 0.25          # a 28x28 cell counts as painted when this much of it is covered
+MASK_COLOUR = "#2846a0"      # the brush, in the blue that marks hidden pixels in the pictures
+_DIGIT = ["test digit", "7", 0, None, None]
+EXAMPLES = {"vae_repair": [*_DIGIT, "hide bottom", 14, 0.5, "14x14", 0.1, None, "mwg", 50, 0],
+            "vae_repair_compare": [*_DIGIT, "hide bottom", 14, 0.5, "14x14", 0.1, None, 50, 0]}
+
+METHOD = r"""
+**Repair as conditional sampling.** What is seen, $y$, is the digit $x$ through a channel: hidden pixels say nothing, seen ones are exact (or flipped with probability $p$). A completion is a draw from $p(x \mid y) \propto p(y \mid x)\,\int p(x \mid z)\,p(z)\,dz$.
+*One-shot* encodes and decodes once; *pseudo-Gibbs* (Rezende et al. 2014) alternates $z \sim q(z \mid x)$ and $x \sim p(x \mid z, y)$, trusting the encoder as the posterior; *Metropolis-within-Gibbs* (Mattei & Frellsen 2018) accepts each proposed $z'$ with probability $\min\!\big(1, \tfrac{p(x \mid z')\,p(z')\,q(z \mid x)}{p(x \mid z)\,p(z)\,q(z' \mid x)}\big)$, so its chain targets the true $p(x \mid y)$; its first half is pseudo-Gibbs, a warm start.
+
+> "Efficient approximate marginal inference of the variable x. This allows us to perform all kinds of inference tasks where a prior over x is required. Common applications in computer vision include image denoising, inpainting and super-resolution." (Kingma & Welling 2013, section 2.1)
+"""
+
+
+def _digit(source: object, digit: object, index: object, sketch: object, upload: object) -> tuple[torch.Tensor, str]:
+    """The clean digit, binarized as the evaluator binarizes the test digits, and what it is called."""
+    kind = inputs.require_choice(source, "Digit source", digit_sources.SOURCES)
+    image = digit_sources.read_digit(kind, digit, index, sketch, upload, "The digit")
+    x = torch.bernoulli(image, generator=torch.Generator().manual_seed(TEST_BINARIZATION_SEED))
+    return x, (f"test digit {int(digit)} #{int(index)}" if kind == "test digit" else f"your {kind}")
+
+
+def _ink(picture: object) -> np.ndarray | None:
+    """How painted each pixel of an RGB(A) picture is, in [0, 1]: its opacity, or its darkness if opaque."""
+    canvas = np.asarray(picture, dtype=np.float32) if picture is not None else None
+    if canvas is None or canvas.ndim != 3 or canvas.shape[2] not in (3, 4) or min(canvas.shape[:2]) < 1:
+        return None
+    return canvas[..., 3] / 255 if canvas.shape[2] == 4 else 1 - canvas[..., :3].mean(2) / 255
+
+
+def painted_mask(sketch: object) -> torch.Tensor:
+    """observed (1, 1, 28, 28) from a painting: the painted part of the canvas, mapped onto the 28x28 grid, is
+    hidden. The brush strokes are read from the layers (the background shows the digit); a bare picture
+    (an API caller's composite) counts its opaque or dark pixels as painted."""
+    if not isinstance(sketch, dict) or (sketch.get("composite") is None and not sketch.get("layers")):
+        raise gr.Error("Paint the part of the digit to hide on the mask canvas first.")
+    layers = [_ink(layer) for layer in sketch.get("layers") or []]
+    inks = layers if layers else [_ink(sketch.get("composite"))]
+    if any(ink is None for ink in inks) or len({ink.shape for ink in inks}) != 1:
+        raise gr.Error("The mask must be an RGB or RGBA picture.")
+    ink = np.max(np.stack(inks), 0)
+    cells = np.asarray(Image.fromarray((ink * 255).astype(np.uint8)).resize((28, 28), Image.BOX), np.float32) / 255
+    hidden = torch.from_numpy(cells >= MIN_MASK_INK)
+    if not hidden.any():
+        raise gr.Error("The painted mask hides nothing: paint over the part of the digit to hide.")
+    if hidden.all():
+        raise gr.Error("The painted mask hides every pixel: leave some of the digit in view (that would be sampling, not repair).")
+    return (~hidden).float()[None, None]
+
+
+def mask_canvas(source: object, digit: object, index: object) -> dict | None:
+    """The mask canvas with the chosen test digit as its background, so the painter sees what is hidden
+    (for a drawing or an upload the canvas stays as it is)."""
+    if source != "test digit":
+        return gr.skip()
+    x, _ = _digit(source, digit, index, None, None)
+    cells = (x[0, 0].numpy() * 170).astype(np.uint8).repeat(10, 0).repeat(10, 1)    # the digit in grey, 280 x 280
+    background = np.dstack([cells, cells, cells, np.full_like(cells, 255)])
+    return {"background": background, "layers": [], "composite": background}
+
+
+def _evidence(x: torch.Tensor, kind: object, rows: object, fraction: object, grid: object, flip: object,
+              mask: object, seed: int) -> tuple[Evidence, str]:
+    """What is seen of x under the chosen corruption, and the corruption's recipe line."""
+    kind = inputs.require_choice(kind, "Corruption", CHOICES)
+    amounts = {"rows": inputs.require_int(rows, "Rows, columns or square side hidden", 1, 27),
+               "fraction": inputs.require_float(fraction, "Fraction hidden", *KINDS["hide random"][1]),
+               "grid": GRIDS[inputs.require_choice(grid, "Sub-grid", tuple(GRIDS))],
+               "flip": inputs.require_float(flip, "Flip probability", *KINDS["flip"][1])}
+    if kind == PAINTED:
+        return Evidence.of(x, painted_mask(mask)), "seen = Evidence.of(x, observed)   # observed: your painted mask, 1 = seen"
+    amount = {"hide random": amounts["fraction"], "sub-grid": amounts["grid"], "flip": amounts["flip"]}.get(kind, amounts["rows"])
+    if kind == "hide centre" and amount < KINDS[kind][1][0]:
+        raise gr.Error(f"The hidden centre square needs a side from {KINDS[kind][1][0]} to {KINDS[kind][1][1]}; got {amount}.")
+    corruption = Corruption(kind, amount)
+    return (corruption.observe(x, torch.Generator().manual_seed(seed)),
+            f"seen = Corruption({kind!r}, {amount!r}).observe(x, torch.Generator().manual_seed({seed}))")
+
+
+def _inputs(values: tuple) -> tuple[torch.Tensor, str, Evidence, str, int, int]:
+    """(x, its name, evidence, the corruption's recipe line, iterations, seed) from the shared inputs:
+    digit source, digit, index, sketch, upload, corruption kind, rows, fraction, grid, flip, mask, iterations, seed."""
+    x, name = _digit(*values[:5])
+    steps = inputs.require_int(values[11], "Iterations", *STEPS_RANGE)
+    seed = inputs.require_int(values[12], "Seed", 0, inputs.MAX_SEED - 1)
+    evidence, line = _evidence(x, *values[5:11], seed)
+    return x, name, evidence, line, steps, seed
+
+
+def _batch(evidence: Evidence) -> Evidence:
+    return Evidence(evidence.y.expand(COMPLETIONS, -1, -1, -1), evidence.observed.expand(COMPLETIONS, -1, -1, -1), evidence.flip)
+
+
+def _run(model, evidence: Evidence, method: str, steps: int, seed: int):
+    """(completions, the states of every chain (steps + 1, n, ...), Metropolis acceptance rate or None)."""
+    trail, tests = [], []
+    for step in chain(model, _batch(evidence), method=method, steps=steps, generator=torch.Generator().manual_seed(seed + 1)):
+        trail.append(step.x)
+        if step.accepted is not None:
+            tests.append(step.accepted.float().mean())
+    return trail[-1], torch.stack(trail), (float(torch.stack(tests).mean()) if tests else None)
+
+
+def _hidden(evidence: Evidence) -> torch.Tensor:
+    """The pixels a repair is scored on: the hidden ones, or every pixel where none is hidden (flips)."""
+    return torch.ones_like(evidence.y) if bool(evidence.observed.all()) else 1 - evidence.observed
+
+
+def _truth_label(classifier, x: torch.Tensor, source: object, digit: object) -> int:
+    return int(digit) if source == "test digit" else int(classifier(x).argmax(1))
+
+
+def repair(model, classifier, *values) -> tuple[str, str, str, str]:
+    """(truth | seen | 8 completions PNG, one chain's iterations PNG, readout, recipe)."""
+    x, name, evidence, line, steps, seed = _inputs(values[:11] + values[12:])
+    method = inputs.require_choice(values[11], "Sampler", METHODS)
+    completions, trail, acceptance = _run(model, evidence, method, steps, seed)
+    row = outputs.save_image(repair_plots.repair_row(x, evidence.y, evidence.observed, completions))
+    frames = trail[torch.linspace(0, len(trail) - 1, min(STRIP_FRAMES, len(trail))).round().long(), 0]
+    strip = outputs.save_image(digit_grid(frames, columns=len(frames)))
+    with torch.no_grad():
+        probs = classifier(completions).softmax(1)
+        truth = _truth_label(classifier, x, values[0], values[1])
+        estimate = conditional_log_prob(model, x, evidence, k=LIKELIHOOD_K, completions=completions[None],
+                                        generator=torch.Generator().manual_seed(seed + 2))
+    readings = " · ".join(f"{int(p.argmax())} ({float(p.max()):.0%})" for p in probs)
+    agree = int((probs.argmax(1) == truth).sum())
+    what = "x | y" if bool(evidence.observed.all()) else "hidden | shown"
+    readout = (f"**Classifier's reading of each completion**: {readings}  \n"
+               f"**{agree} of {COMPLETIONS}** read as {truth} (the {'true digit' if values[0] == 'test digit' else 'reading of your uncorrupted digit'}). "
+               f"Error on the {'pixels' if bool(evidence.observed.all()) else 'hidden pixels'}: "
+               f"{float(((completions != x).float() * _hidden(evidence)).sum() / (_hidden(evidence).sum() * COMPLETIONS)):.1%}"
+               + (f"; Metropolis acceptance after the warm start: {acceptance:.0%}" if acceptance is not None else "") + ".  \n"
+               f"**−log p({what}) of the truth ≈ {float(-estimate.log_prob[0]):.1f} ± {float(estimate.se[0]):.1f} nats** "
+               f"(importance sampling, k = {LIKELIHOOD_K}; the proposal is q(z | x) at the truth and the completions).")
+    return row, strip, readout, recipe(name, line, method, steps, seed, model.source.revision)
+
+
+def compare(model, classifier, *values) -> list[list]:
+    """One row per sampler on this very input: completions read as the truth, hidden-pixel error,
+    acceptance, time."""
+    x, _, evidence, _, steps, seed = _inputs(values)
+    truth = _truth_label(classifier, x, values[0], values[1])
+    rows = []
+    for method in METHODS:
+        start = time.perf_counter()
+        completions, _, acceptance = _run(model, evidence, method, steps, seed)
+        ms = 1000 * (time.perf_counter() - start)
+        with torch.no_grad():
+            agree = int((classifier(completions).argmax(1) == truth).sum())
+        error = float(((completions != x).float() * _hidden(evidence)).sum() / (_hidden(evidence).sum() * COMPLETIONS))
+        rows.append([METHOD_NAMES[method], 0 if method == "one-shot" else steps, f"{agree} / {COMPLETIONS}",
+                     f"{error:.1%}", "" if acceptance is None else f"{acceptance:.0%}", f"{ms:.0f}"])
+    return rows
+
+
+def recipe(name: str, line: str, method: str, steps: int, seed: int, revision: str) -> str:
+    return (f"**Recipe** · model `{MODEL}` · weights `{revision}` · {name} · sampler `{method}` · iterations `{steps}` · seed `{seed}`\n\n"
+            f"```python\nimport torch, gen_core\nfrom gen_core.repair import Corruption, Evidence, complete\n"
+            f"m = gen_core.load(\"{MODEL}\")\n"
+            f"x = torch.bernoulli(digit, generator=torch.Generator().manual_seed({TEST_BINARIZATION_SEED}))   # digit: (1, 1, 28, 28) in [0, 1]\n"
+            f"{line}\n"
+            f"fixed = complete(m, seen.y.expand({COMPLETIONS}, -1, -1, -1), seen.observed.expand({COMPLETIONS}, -1, -1, -1), "
+            f"flip=seen.flip, method=\"{method}\", steps={steps}, generator=torch.Generator().manual_seed({seed + 1}))\n```")
+
+
+def _measured_table(model) -> str:
+    """The card's repair section as one table: corruption by sampler, accuracy and hidden-pixel error."""
+    values = {m.key: m for m in cards.read_metrics(model)}
+    rows = []
+    for key in [k.split("_")[1] for k in values if k.startswith("repair_") and k.endswith("_nll")]:
+        cells = [f"{100 * values[f'repair_{key}_{m}_accuracy'].value:.1f}% · {100 * values[f'repair_{key}_{m}_hidden_error'].value:.1f}%"
+                 if f"repair_{key}_{m}_accuracy" in values else "" for m in METHODS]
+        label = values[f"repair_{key}_nll"].label.split(":")[0].removeprefix("Repair, ")
+        blank = values.get(f"repair_{key}_blank_error")
+        rows.append(f"| {label} | {'' if blank is None else f'{100 * blank.value:.1f}%'} | {' | '.join(cells)} | "
+                    f"{values[f'repair_{key}_nll'].value:.1f} |")
+    if not rows:
+        return "_The model card has no repair section yet: run `python -m gen_core.evaluate vae-mnist --only repair`._"
+    clean = values.get("repair_clean_accuracy")
+    where = clean.label[clean.label.find("(") + 1:-1] if clean else ""
+    return (f"Measured on {where} (the classifier reads {100 * clean.value:.1f}% of them right uncorrupted). "
+            "Each sampler's cell: classifier accuracy of the completions · error on the hidden pixels (on every pixel for "
+            "flips), beside the error of leaving the hidden pixels blank (of keeping the flipped ones).\n\n"
+            f"| corruption | left blank | {' | '.join(METHOD_NAMES[m] for m in METHODS)} | −log p(truth given what was seen), nats |\n"
+            f"|---|---|{'---|' * len(METHODS)}---|\n" + "\n".join(rows))
+
+
+def build(lab: Lab) -> None:
+    with gr.Tab(TITLE, id=TAB_ID):
+        gr.Markdown("## VAE: repair a digit\nHide part of a digit, or flip its pixels, and let the VAE fill it in. "
+                    "Eight completions, one chain's iterations, and the three samplers compared on this input.")
+        failed = lab.models.failed(MODELS)
+        for name, error in failed.items():
+            cards.unavailable(name, error)
+        if failed:
+            return
+        model, classifier = lab.models[MODEL], lab.models[CLASSIFIER]
+        digits = digit_sources.read_test_digits()
+        if isinstance(digits, str):
+            gr.Markdown(f"⚠️ {digits} Test digits are off; drawings and uploads work.")
+        with gr.Row():
+            with gr.Column(min_width=240):
+                source = gr.Radio(list(digit_sources.SOURCES), value="test digit" if not isinstance(digits, str) else "drawing", label="Digit from")
+                with gr.Row():
+                    digit = gr.Dropdown([str(d) for d in range(10)], value="7", label="Test digit", min_width=80)
+                    index = inputs.Slider(0, PER_CLASS - 1, value=0, step=1, label="Index", min_width=120)
+                sketch = inputs.Sketchpad(label="Drawing: pick the brush, then draw a digit", height=200, canvas_size=(280, 280), type="numpy")
+                upload = gr.File(label="Upload a picture", file_types=["image"], type="filepath", height=110)
+            with gr.Column(min_width=240):
+                kind = gr.Dropdown(list(CHOICES), value="hide bottom", label="Corruption")
+                rows = inputs.Slider(1, 27, value=14, step=1, label="Rows, columns or square side hidden")
+                fraction = inputs.Slider(*KINDS["hide random"][1], value=0.5, step=0.05, label="Fraction hidden")
+                grid = gr.Radio(list(GRIDS), value="14x14", label="Sub-grid")
+                flip = inputs.Slider(*KINDS["flip"][1], value=0.1, step=0.01, label="Flip probability")
+                mask = inputs.Sketchpad(mask_canvas(*EXAMPLES["vae_repair"][:3]) if not isinstance(digits, str) else None,
+                                        label="Painted mask: paint what to hide", height=200, canvas_size=(280, 280), type="numpy",
+                                        brush=gr.Brush(colors=[MASK_COLOUR], default_color=MASK_COLOUR, color_mode="fixed"))
+            with gr.Column(min_width=200):
+                method = gr.Radio([(METHOD_NAMES[m].removesuffix(" (baseline)"), m) for m in METHODS], value="mwg", label="Sampler")
+                steps = inputs.Slider(*STEPS_RANGE, value=50, step=1, label="Iterations")
+                seed = inputs.Number(0, precision=0, minimum=0, maximum=inputs.MAX_SEED - 1, label="Seed")
+                run = gr.Button("Repair", variant="primary")
+        shared = [source, digit, index, sketch, upload, kind, rows, fraction, grid, flip, mask]
+        start = [v for v in EXAMPLES["vae_repair"]] if not isinstance(digits, str) else None
+        first = repair(model, classifier, *start) if start else (None, None, "", "")
+        row = gr.Image(first[0], type="filepath", format="png", interactive=False, elem_classes="pixelated", buttons=["download"],
+                       label="Truth | seen (hidden pixels in blue) | 8 completions")
+        strip = gr.Image(first[1], type="filepath", format="png", interactive=False, elem_classes="pixelated", buttons=["download"],
+                         label="One chain's iterations, left to right")
+        readout = gr.Markdown(first[2])
+        table = gr.Dataframe(compare(model, classifier, *EXAMPLES["vae_repair_compare"]) if start else None,
+                             headers=["sampler", "iterations", "read as the truth", "pixel error", "acceptance", "ms"],
+                             label="The samplers on this input", interactive=False)
+        recipe_box = gr.Markdown(first[3])
+        gr.Markdown(METHOD, latex_delimiters=cards.LATEX)
+        with gr.Accordion("Measured on the test digits (from the model card)", open=False):
+            gr.Markdown(_measured_table(model))
+        event = run.click(lab.lanes.light.admit(functools.partial(repair, model, classifier)),
+                          [*shared, method, steps, seed], [row, strip, readout, recipe_box], api_name="vae_repair")
+        event.then(lab.lanes.light.admit(functools.partial(compare, model, classifier)), [*shared, steps, seed], table,
+                   api_name="vae_repair_compare")
+        gr.on([source.change, digit.change, index.change], lab.lanes.light.admit(mask_canvas), [source, digit, index], mask,
+              api_visibility="private")
+
+
+if __name__ == "__main__":
+    hosting.run_alone(TITLE, build, MODELS)
