@@ -28,7 +28,7 @@ STEPS_RANGE = (1, 200)
 STRIP_FRAMES = 12
 LIKELIHOOD_K = 400           # importance samples for -log p(hidden | shown)
 MIN_MASK_INK = 0.25          # a 28x28 cell counts as painted when this much of it is covered
-MASK_COLOUR = "#2846a0"      # the brush, in the blue that marks hidden pixels in the pictures
+STROKE_CONTRAST = 100        # a change of this much (of 255) in some channel counts as fully painted
 _DIGIT = ["test digit", "7", 0, None, None]
 EXAMPLES = {"vae_repair": [*_DIGIT, "hide bottom", 14, 0.5, "14x14", 0.1, None, "mwg", 50, 0],
             "vae_repair_compare": [*_DIGIT, "hide bottom", 14, 0.5, "14x14", 0.1, None, 50, 0]}
@@ -49,25 +49,37 @@ def _digit(source: object, digit: object, index: object, sketch: object, upload:
     return x, (f"test digit {int(digit)} #{int(index)}" if kind == "test digit" else f"your {kind}")
 
 
-def _ink(picture: object) -> np.ndarray | None:
-    """How painted each pixel of an RGB(A) picture is, in [0, 1]: its opacity, or its darkness if opaque."""
-    canvas = np.asarray(picture, dtype=np.float32) if picture is not None else None
+def _picture(value: object) -> np.ndarray | None:
+    """An RGB(A) picture as float (H, W, C), or None for anything else."""
+    canvas = np.asarray(value, dtype=np.float32) if value is not None else None
     if canvas is None or canvas.ndim != 3 or canvas.shape[2] not in (3, 4) or min(canvas.shape[:2]) < 1:
         return None
-    return canvas[..., 3] / 255 if canvas.shape[2] == 4 else 1 - canvas[..., :3].mean(2) / 255
+    return canvas
+
+
+def _ink(canvas: np.ndarray) -> np.ndarray:
+    """How painted each pixel of a picture is, in [0, 1]: its opacity if some of it is clear (strokes on a
+    clear layer), else its darkness (an opaque picture)."""
+    if canvas.shape[2] == 4 and canvas[..., 3].min() < 255:
+        return canvas[..., 3] / 255
+    return 1 - canvas[..., :3].mean(2) / 255
 
 
 def painted_mask(sketch: object) -> torch.Tensor:
     """observed (1, 1, 28, 28) from a painting: the painted part of the canvas, mapped onto the 28x28 grid, is
-    hidden. The brush strokes are read from the layers (the background shows the digit); a bare picture
-    (an API caller's composite) counts its opaque or dark pixels as painted."""
-    if not isinstance(sketch, dict) or (sketch.get("composite") is None and not sketch.get("layers")):
+    hidden. Over a background (the digit the tab puts behind the canvas) the painted pixels are those the
+    strokes changed; without one, a bare picture (an API caller's) counts its strokes, or its dark pixels
+    if it is opaque."""
+    composite = _picture(sketch.get("composite")) if isinstance(sketch, dict) else None
+    if composite is None:
+        if isinstance(sketch, dict) and sketch.get("composite") is not None:
+            raise gr.Error("The mask must be an RGB or RGBA picture.")
         raise gr.Error("Paint the part of the digit to hide on the mask canvas first.")
-    layers = [_ink(layer) for layer in sketch.get("layers") or []]
-    inks = layers if layers else [_ink(sketch.get("composite"))]
-    if any(ink is None for ink in inks) or len({ink.shape for ink in inks}) != 1:
-        raise gr.Error("The mask must be an RGB or RGBA picture.")
-    ink = np.max(np.stack(inks), 0)
+    background = _picture(sketch.get("background"))
+    if background is not None and background.shape[:2] == composite.shape[:2]:
+        ink = np.clip(np.abs(composite[..., :3] - background[..., :3]).max(2) / STROKE_CONTRAST, 0, 1)
+    else:
+        ink = _ink(composite)
     cells = np.asarray(Image.fromarray((ink * 255).astype(np.uint8)).resize((28, 28), Image.BOX), np.float32) / 255
     hidden = torch.from_numpy(cells >= MIN_MASK_INK)
     if not hidden.any():
@@ -83,7 +95,7 @@ def mask_canvas(source: object, digit: object, index: object) -> dict | None:
     if source != "test digit":
         return gr.skip()
     x, _ = _digit(source, digit, index, None, None)
-    cells = (x[0, 0].numpy() * 170).astype(np.uint8).repeat(10, 0).repeat(10, 1)    # the digit in grey, 280 x 280
+    cells = (255 - x[0, 0].numpy() * 120).astype(np.uint8).repeat(10, 0).repeat(10, 1)  # grey on white, 280 x 280: dark strokes show
     background = np.dstack([cells, cells, cells, np.full_like(cells, 255)])
     return {"background": background, "layers": [], "composite": background}
 
@@ -243,8 +255,7 @@ def build(lab: Lab) -> None:
                 grid = gr.Radio(list(GRIDS), value="14x14", label="Sub-grid")
                 flip = inputs.Slider(*KINDS["flip"][1], value=0.1, step=0.01, label="Flip probability")
                 mask = inputs.Sketchpad(mask_canvas(*EXAMPLES["vae_repair"][:3]) if not isinstance(digits, str) else None,
-                                        label="Painted mask: paint what to hide", height=200, canvas_size=(280, 280), type="numpy",
-                                        brush=gr.Brush(colors=[MASK_COLOUR], default_color=MASK_COLOUR, color_mode="fixed"))
+                                        label="Painted mask: paint what to hide", height=200, canvas_size=(280, 280), type="numpy")
             with gr.Column(min_width=200):
                 method = gr.Radio([(METHOD_NAMES[m].removesuffix(" (baseline)"), m) for m in METHODS], value="mwg", label="Sampler")
                 steps = inputs.Slider(*STEPS_RANGE, value=50, step=1, label="Iterations")

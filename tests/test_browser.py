@@ -104,23 +104,26 @@ def test_every_tab_answers_its_main_control_in_the_browser(page, shots, tab):
     assert not page.errors, page.errors
 
 
-def _stroke(pg, which: int, horizontal: bool = False) -> None:
-    """Pick the brush of the panel's `which`-th sketchpad and draw one stroke across its middle."""
-    panel = _panel(pg)
-    panel.get_by_role("button", name="Brush", exact=True).nth(which).click()
-    box = panel.locator("canvas").nth(which).bounding_box()
-    x, y = box["x"] + box["width"] * (0.2 if horizontal else 0.5), box["y"] + box["height"] * (0.5 if horizontal else 0.25)
+def _stroke(pg, label: str, horizontal: bool = False) -> None:
+    """Pick the brush of the (first) sketchpad labelled `label` and draw one stroke across its middle."""
+    block = _panel(pg).locator("div.block").filter(has_text=label).first
+    block.get_by_role("button", name="Brush", exact=True).click()
+    canvas = block.locator("canvas").first
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    # The canvas shows the picture in its middle third; a stroke that starts outside it draws nothing.
+    x, y = box["x"] + box["width"] * (0.38 if horizontal else 0.5), box["y"] + box["height"] * (0.5 if horizontal else 0.25)
     pg.mouse.move(x, y)
     pg.mouse.down()
     for step in range(1, 21):
-        pg.mouse.move(x + horizontal * step * box["width"] * 0.03, y + (not horizontal) * step * box["height"] * 0.025)
+        pg.mouse.move(x + horizontal * step * box["width"] * 0.012, y + (not horizontal) * step * box["height"] * 0.025)
     pg.mouse.up()
 
 
 def _draw_a_one(pg) -> None:
     """Endpoint A from the sketchpad: pick the brush, draw a vertical stroke, interpolate."""
     _panel(pg).get_by_role("radio", name="drawing", exact=True).first.check()
-    _stroke(pg, 0)
+    _stroke(pg, "Drawing: pick the brush")
     _panel(pg).get_by_role("button", name="Interpolate").click()
 
 
@@ -135,7 +138,7 @@ def test_a_drawing_reaches_the_model_in_the_browser(page, shots):
 def _paint_a_mask(pg) -> None:
     """The repair tab's painted mask: choose it, paint a band across the mask canvas, repair."""
     _select(pg, "Corruption", "painted mask")
-    _stroke(pg, 1, horizontal=True)
+    _stroke(pg, "Painted mask", horizontal=True)
     _panel(pg).get_by_role("button", name="Repair").click()
 
 

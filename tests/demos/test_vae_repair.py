@@ -65,10 +65,10 @@ def test_a_painted_mask_hides_what_was_painted(models):
 
 def test_strokes_over_the_digit_background_are_the_mask(models):
     canvas = tab.mask_canvas("test digit", "7", 0)
-    assert canvas["background"].shape == (280, 280, 4) and canvas["background"][..., :3].max() > 0
-    stroke = np.zeros((280, 280, 4), np.uint8)
-    stroke[:, 200:, 3] = 255                                   # the right fifth painted, in a layer
-    observed = tab.painted_mask({**canvas, "layers": [stroke]})
+    assert canvas["background"].shape == (280, 280, 4) and canvas["background"][..., :3].min() < 255
+    painted = canvas["background"].copy()
+    painted[:, 200:] = (0, 0, 0, 255)                          # the right fifth painted black
+    observed = tab.painted_mask({**canvas, "composite": painted})
     assert observed[0, 0, :, :20].all() and not observed[0, 0, :, 20:].any()
     assert tab.mask_canvas("drawing", "7", 0) is not None      # a skip: the canvas is left alone
 
@@ -83,7 +83,6 @@ def test_flips_are_scored_on_every_pixel(models):
     ({"kind": "painted mask", "mask": _mask_canvas(0, 0)}, "The painted mask hides nothing"),
     ({"kind": "painted mask", "mask": _mask_canvas(0, 280)}, "The painted mask hides every pixel"),
     ({"kind": "painted mask", "mask": {"composite": np.zeros((5, 5))}}, "The mask must be an RGB or RGBA picture"),
-    ({"kind": "painted mask", "mask": {"layers": [np.zeros((9, 9, 4)), np.zeros((8, 8, 4))]}}, "The mask must be an RGB or RGBA"),
     ({"flip": 0.6}, "Flip probability must be a number from 0.0 to 0.5; got 0.6"),
     ({"flip": float("nan")}, "Flip probability must be a number from 0.0 to 0.5; got 'nan'"),
     ({"fraction": 1.0}, "Fraction hidden must be a number from 0.05 to 0.95"),
