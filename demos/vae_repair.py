@@ -16,6 +16,7 @@ from demos.lab import Lab
 from gen_core.evaluate import TEST_BINARIZATION_SEED
 from gen_core.imaging import digit_grid
 from gen_core.repair import KINDS, METHOD_NAMES, METHODS, Corruption, Evidence, chain, conditional_log_prob
+from gen_core.repair.measure import hidden_error
 
 MODEL, CLASSIFIER = "vae-mnist", "mnist-classifier"
 TITLE, TAB_ID = "VAE repair", "vae-repair"
@@ -142,11 +143,6 @@ def _run(model, evidence: Evidence, method: str, steps: int, seed: int):
     return trail[-1], torch.stack(trail), (float(torch.stack(tests).mean()) if tests else None)
 
 
-def _hidden(evidence: Evidence) -> torch.Tensor:
-    """The pixels a repair is scored on: the hidden ones, or every pixel where none is hidden (flips)."""
-    return torch.ones_like(evidence.y) if bool(evidence.observed.all()) else 1 - evidence.observed
-
-
 def _truth_label(classifier, x: torch.Tensor, source: object, digit: object) -> int:
     return int(digit) if source == "test digit" else int(classifier(x).argmax(1))
 
@@ -166,11 +162,11 @@ def repair(model, classifier, *values) -> tuple[str, str, str, str]:
                                         generator=torch.Generator().manual_seed(seed + 2))
     readings = " · ".join(f"{int(p.argmax())} ({float(p.max()):.0%})" for p in probs)
     agree = int((probs.argmax(1) == truth).sum())
-    what = "x | y" if bool(evidence.observed.all()) else "hidden | shown"
+    what = "x | y" if evidence.hides_nothing else "hidden | shown"
     readout = (f"**Classifier's reading of each completion**: {readings}  \n"
                f"**{agree} of {COMPLETIONS}** read as {truth} (the {'true digit' if values[0] == 'test digit' else 'reading of your uncorrupted digit'}). "
-               f"Error on the {'pixels' if bool(evidence.observed.all()) else 'hidden pixels'}: "
-               f"{float(((completions != x).float() * _hidden(evidence)).sum() / (_hidden(evidence).sum() * COMPLETIONS)):.1%}"
+               f"Error on the {'pixels' if evidence.hides_nothing else 'hidden pixels'}: "
+               f"{hidden_error(completions, x, evidence.scored):.1%}"
                + (f"; Metropolis acceptance after the warm start: {acceptance:.0%}" if acceptance is not None else "") + ".  \n"
                f"**−log p({what}) of the truth ≈ {float(-estimate.log_prob[0]):.1f} ± {float(estimate.se[0]):.1f} nats** "
                f"(importance sampling, k = {LIKELIHOOD_K}; the proposal is q(z | x) at the truth and the completions).")
@@ -189,7 +185,7 @@ def compare(model, classifier, *values) -> list[list]:
         ms = 1000 * (time.perf_counter() - start)
         with torch.no_grad():
             agree = int((classifier(completions).argmax(1) == truth).sum())
-        error = float(((completions != x).float() * _hidden(evidence)).sum() / (_hidden(evidence).sum() * COMPLETIONS))
+        error = hidden_error(completions, x, evidence.scored)
         rows.append([METHOD_NAMES[method], 0 if method == "one-shot" else steps, f"{agree} / {COMPLETIONS}",
                      f"{error:.1%}", "" if acceptance is None else f"{acceptance:.0%}", f"{ms:.0f}"])
     return rows

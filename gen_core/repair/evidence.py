@@ -40,6 +40,16 @@ class Evidence:
         """Pixels known exactly (observed through a channel that never flips): every sampler keeps them."""
         return (self.observed > 0) if self.flip == 0 else torch.zeros_like(self.observed, dtype=torch.bool)
 
+    @property
+    def hides_nothing(self) -> bool:
+        """True where every pixel was seen (through the channel): a denoising, not a completion."""
+        return bool(self.observed.all())
+
+    @property
+    def scored(self) -> torch.Tensor:
+        """The pixels a repair is scored on: the hidden ones, or every pixel where none is hidden."""
+        return torch.ones_like(self.y) if self.hides_nothing else 1 - self.observed
+
     def log_odds(self) -> torch.Tensor:
         """log p(y_i | x_i = 1) - log p(y_i | x_i = 0) for pixels not known exactly (0 where hidden)."""
         if self.flip in (0.0, 0.5):

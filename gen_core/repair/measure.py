@@ -25,8 +25,10 @@ def _accuracy(classifier, images: torch.Tensor, labels: torch.Tensor) -> float:
     return float((classifier.features_and_probs(images)[1].argmax(1) == labels).float().mean())
 
 
-def _hidden_error(completion: torch.Tensor, truth: torch.Tensor, hidden: torch.Tensor) -> float:
-    return float(((completion != truth).float() * hidden).sum() / hidden.sum())
+def hidden_error(completion: torch.Tensor, truth: torch.Tensor, scored: torch.Tensor) -> float:
+    """The share of the scored pixels (Evidence.scored) where the completions differ from the truth."""
+    scored = scored.expand_as(completion)
+    return float(((completion != truth).float() * scored).sum() / scored.sum())
 
 
 def _run(model, evidence: Evidence, method: str, steps: int, seed: int) -> tuple[torch.Tensor, float | None]:
@@ -41,10 +43,10 @@ def _run(model, evidence: Evidence, method: str, steps: int, seed: int) -> tuple
 def measure_corruption(model, classifier, x: torch.Tensor, labels: torch.Tensor, corruption: Corruption, *,
                        steps: int, k: int, seed: int, where: str) -> list[Metric]:
     evidence = corruption.observe(x, torch.Generator().manual_seed(seed))
-    hidden = torch.ones_like(x) if corruption.kind == "flip" else 1 - evidence.observed
+    hidden = evidence.scored
     key, label = f"repair_{corruption.key}", corruption.label
     out = [Metric(f"{key}_blank_error", f"Repair, {label}: error on the {'pixels if kept as seen' if corruption.kind == 'flip' else 'hidden pixels if left blank'} (reference)",
-                  _hidden_error(evidence.y, x, hidden))]
+                  hidden_error(evidence.y, x, hidden))]
     completions = {}
     for method in METHODS:
         completion, acceptance = _run(model, evidence, method, steps, seed + 1)
@@ -53,7 +55,7 @@ def measure_corruption(model, classifier, x: torch.Tensor, labels: torch.Tensor,
         out += [Metric(f"{key}_{method}_accuracy", f"Repair, {label}, {name}: classifier accuracy of the completions ({where})",
                        _accuracy(classifier, completion, labels)),
                 Metric(f"{key}_{method}_hidden_error", f"Repair, {label}, {name}: error rate on the {'pixels' if corruption.kind == 'flip' else 'hidden pixels'}",
-                       _hidden_error(completion, x, hidden))]
+                       hidden_error(completion, x, hidden))]
         if acceptance is not None:
             out.append(Metric(f"{key}_mwg_acceptance", f"Repair, {label}: Metropolis acceptance rate after the warm start", acceptance))
     more = [_run(model, evidence, "mwg", steps, seed + 2 + j)[0] for j in range(PROPOSAL_COMPLETIONS - 1)]
