@@ -127,14 +127,6 @@ def _draw_a_one(pg) -> None:
     _panel(pg).get_by_role("button", name="Interpolate").click()
 
 
-def test_a_drawing_reaches_the_model_in_the_browser(page, shots):
-    _drive(page, "VAE interpolation", _draw_a_one)
-    _panel(page).get_by_text("A (drawing)").wait_for()
-    assert not _panel(page).locator(".toast-body.error, .error").filter(visible=True).count()
-    _screenshot(page, shots, "vae-drawing")
-    assert not page.errors, page.errors
-
-
 def _paint_a_mask(pg) -> None:
     """The repair tab's painted mask: choose it, paint a band across the mask canvas, repair."""
     _select(pg, "Corruption", "painted mask")
@@ -142,11 +134,18 @@ def _paint_a_mask(pg) -> None:
     _panel(pg).get_by_role("button", name="Repair").click()
 
 
-def test_a_painted_mask_reaches_the_repair_sampler_in_the_browser(page, shots):
-    _drive(page, "VAE repair", _paint_a_mask)
-    _panel(page).get_by_text("your painted mask").wait_for()
+# What is drawn in the browser -> (tab, how, the text its answer must show, screenshot)
+SKETCHES = {"drawing": ("VAE interpolation", _draw_a_one, "A (drawing)", "vae-drawing"),
+            "painted mask": ("VAE repair", _paint_a_mask, "your painted mask", "vae-repair-mask")}
+
+
+@pytest.mark.parametrize("sketch", list(SKETCHES))
+def test_what_is_drawn_reaches_the_model_in_the_browser(page, shots, sketch):
+    tab, action, answer, shot = SKETCHES[sketch]
+    _drive(page, tab, action)
+    _panel(page).get_by_text(answer).wait_for()
     assert not _panel(page).locator(".toast-body.error, .error").filter(visible=True).count()
-    _screenshot(page, shots, "vae-repair-mask")
+    _screenshot(page, shots, shot)
     assert not page.errors, page.errors
 
 
