@@ -28,8 +28,7 @@ def metrics_table(model: gen_core.HubModel) -> str:
         return f"_No readable model card ({type(e).__name__})._"
     if not info.metrics:
         return "_This model card has no measured metrics yet: run `python -m gen_core.evaluate`._"
-    paper = {f.key: f for f in info.paper}
-    rows = "\n".join(f"| {m.label} | {format_figure(m.value, key=m.key)} | {paper_cell(paper.get(m.key))} |"
+    rows = "\n".join(f"| {m.label} | {format_figure(m.value, key=m.key)} | {paper_cell(info.paper, m.key)} |"
                      for m in info.metrics)
     return f"| metric | ours | paper, same protocol |\n|---|---|---|\n{rows}\n\n{training_markdown(model, info.training)}"
 

@@ -75,8 +75,7 @@ def build_card(model: Any, *, metrics: list[Metric] | dict, training: dict[str, 
         datasets=[dataset_id], metrics=sorted({m.key for m in metrics}) or None,
         model_name=name, eval_results=results or None, training=training or None, headline=headline,
         paper=[{k: v for k, v in asdict(f).items() if v is not None} for f in paper] or None)
-    beside = {f.key: f for f in paper}
-    table = "\n".join(f"| {m.label} | {m.value:.4g} | {paper_cell(beside.get(m.key))} |"
+    table = "\n".join(f"| {m.label} | {m.value:.4g} | {paper_cell(paper, m.key)} |"
                       for m in metrics) or "| (not evaluated yet) | | |"
     facts = "\n".join(f"- **{k}**: {v}" for k, v in training.items() if k != "name")
     doc = (sys.modules[type(model).__module__].__doc__ or "").strip()
@@ -112,11 +111,10 @@ model = gen_core.load("{name}")
     return ModelCard(body)
 
 
-def paper_cell(figure: PaperFigure | None) -> str:
-    """A paper's figure as a card's table shows it: the figure, its ±, and where it comes from."""
-    if figure is None:
-        return ""
-    return f"{format_figure(figure.value, figure.se, figure.key)} ({figure.source})"
+def paper_cell(paper: list[PaperFigure] | tuple[PaperFigure, ...], key: str) -> str:
+    """The papers' figures beside our `key` as a card's table shows them: each figure, its ±, and where
+    it comes from (several papers may report the same protocol)."""
+    return "; ".join(f"{format_figure(f.value, f.se, f.key)} ({f.source})" for f in paper if f.key == key)
 
 
 def format_figure(value: float, se: float | None = None, key: str = "") -> str:

@@ -8,6 +8,7 @@
     python -m gen_core.evaluate speech-digit-classifier --data-dir data/spoken_digits
     python -m gen_core.evaluate wavegan-digits --data-dir data/spoken_digits
     python -m gen_core.evaluate vae-mnist --only repair   # the repair section alone, keeping the bounds
+    python -m gen_core.evaluate pixelcnn-mnist      # exact NLL; also made-mnist
 
 Every MNIST figure is measured on the 10,000 standard test digits, which training never sees
 (model choices such as the Parzen width use the validation digits, the last 10,000 of the training
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from pathlib import Path
 from dataclasses import dataclass, replace
@@ -36,6 +38,7 @@ from gen_core.card import Metric, PaperFigure, read_card, write_card
 from gen_core.data import toy2d
 from gen_core.data.mnist import STANDARD_SOURCE, MnistSplit, MnistUnavailable, load_mnist
 from gen_core.data.spoken_digits import ClipsUnavailable
+from gen_core.models.pixelcnn import NO_DIGIT
 from gen_core.papers import PAPER_FIGURES
 from gen_core.repair.measure import repair_metrics
 from gen_core.sample import digit_labels
@@ -223,6 +226,48 @@ def binarized_test(test: MnistSplit) -> torch.Tensor:
     return torch.bernoulli(test.images, generator=torch.Generator().manual_seed(TEST_BINARIZATION_SEED))
 
 
+def evaluate_pixelcnn(model, args) -> Report:
+    """Exact NLL of the test digits (binarized as for the VAE) under the mixture over digits, given the
+    true digit and given "no digit"; the generative classifier's accuracy (Bayes' rule, from the same
+    passes); and its digits as the project's classifier sees them."""
+    data = Digits.load(args.data)
+    x, labels = binarized_test(data.test), data.test.labels
+    per_digit = torch.cat([model.log_prob_per_digit(x[i:i + 100]) for i in range(0, len(x), 100)])  # (n, 10)
+    mixture = torch.logsumexp(per_digit, 1) - math.log(10)
+    given = per_digit[torch.arange(len(x)), labels]
+    no_digit = torch.cat([model.log_prob(x[i:i + 100], torch.full((len(x[i:i + 100]),), NO_DIGIT))
+                          for i in range(0, len(x), 100)])
+    classifier = gen_core.load("mnist-classifier", device="cpu")
+    n = 10 * args.n_per_class
+    sample_labels = torch.arange(n) % 10
+    samples = torch.cat([model.sample(len(part), part, generator=torch.Generator().manual_seed(args.seed + i))
+                         for i, part in enumerate(sample_labels.split(100))])
+    real = data.train.images[_per_class(data.train, args.n_per_class, args.seed)]
+    _, quality = _classifier_view(classifier, samples, sample_labels, real, data.test.images, labels, "digits")
+    where = f"{data.test_name()}, binarized once with a fixed seed"
+    return Report(_nll("nll", f"-log p(x), exact, the mixture over digits with a uniform p(y), nats ({where})", -mixture) + [
+        *_nll("nll_given_digit", "-log p(x | y) given the true digit, nats", -given),
+        *_nll("nll_no_digit", "-log p(x | no digit), the network's unconditional entry, nats", -no_digit),
+        Metric("generative_classifier_accuracy", "Generative classifier: argmax_y p(x | y) is the true digit "
+               f"({len(x):,} test digits)", float((per_digit.argmax(1) == labels).float().mean())),
+    ] + quality, "nll", data.papers("pixelcnn"))
+
+
+def evaluate_made(model, args) -> Report:
+    """Exact NLL of the test digits, binarized as for the VAE."""
+    data = Digits.load(args.data)
+    x = binarized_test(data.test)
+    nll = -torch.cat([model.log_prob(x[i:i + 1000]) for i in range(0, len(x), 1000)])
+    return Report(_nll("nll", f"-log p(x), exact, nats ({data.test_name()}, binarized once with a fixed seed)", nll),
+                  "nll", data.papers("made"))
+
+
+def _nll(key: str, label: str, values: torch.Tensor) -> list[Metric]:
+    """The mean of per-image NLLs and its standard error over images."""
+    return [Metric(key, label, float(values.mean())),
+            Metric(f"{key}_se", "Its standard error over images", float(values.std() / len(values) ** 0.5))]
+
+
 def evaluate_infogan(model, args) -> Report:
     """Map each categorical code to a digit (Hungarian matching of the classifier's calls on
     n_per_class * 10 samples per code), store it in model.config.digit_of_code, and measure what
@@ -366,8 +411,8 @@ def _fidelity(classifier, samples, real, test_inputs, test_labels, unit: str,
     ]
 
 EVALUATORS = {"cgan": evaluate_cgan, "classifier": evaluate_classifier, "flow": evaluate_flow, "gan": evaluate_gan,
-              "infogan": evaluate_infogan, "speech-classifier": evaluate_speech_classifier, "vae": evaluate_vae,
-              "wavegan": evaluate_wavegan}
+              "infogan": evaluate_infogan, "made": evaluate_made, "pixelcnn": evaluate_pixelcnn,
+              "speech-classifier": evaluate_speech_classifier, "vae": evaluate_vae, "wavegan": evaluate_wavegan}
 
 
 def main(argv: list[str] | None = None) -> dict:

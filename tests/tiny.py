@@ -16,6 +16,8 @@ from gen_core.models.classifier import ClassifierConfig
 from gen_core.models.flows import FlowConfig
 from gen_core.models.gan import GANConfig
 from gen_core.models.infogan import InfoGANConfig
+from gen_core.models.made import MADEConfig
+from gen_core.models.pixelcnn import PixelCNNConfig
 from gen_core.models.speech_classifier import SpeechClassifierConfig
 from gen_core.models.vae import VAEConfig
 from gen_core.models.wavegan import WaveGANConfig
@@ -26,6 +28,8 @@ TINY_CONFIGS = {
     "flow": FlowConfig(density="moons", n_couplings=4, hidden=8, bins=4, data="tiny"),
     "gan": GANConfig(architecture="mlp", z_dim=8, width=4, data="tiny"),
     "infogan": InfoGANConfig(z_dim=8, width=4, hidden=16, digit_of_code=[9, 8, 7, 6, 5, 4, 3, 2, 1, 0], data="tiny"),
+    "made": MADEConfig(hidden=16, layers=2, data="tiny"),
+    "pixelcnn": PixelCNNConfig(channels=4, layers=3, kernel=3, head=16, data="tiny"),
     "speech-classifier": SpeechClassifierConfig(width=4, data="tiny"),
     "vae": VAEConfig(latent_dim=4, width=4, hidden=16, data="tiny"),
     "wavegan": WaveGANConfig(z_dim=8, width=2, data="tiny"),

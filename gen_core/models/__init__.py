@@ -5,6 +5,8 @@ from gen_core.models.classifier import MNISTClassifier
 from gen_core.models.flows import Flow
 from gen_core.models.gan import GANGenerator
 from gen_core.models.infogan import InfoGANGenerator
+from gen_core.models.made import MADE
+from gen_core.models.pixelcnn import PixelCNN
 from gen_core.models.speech_classifier import SpeechDigitClassifier
 from gen_core.models.vae import VAE
 from gen_core.models.wavegan import WaveGANGenerator
@@ -15,6 +17,8 @@ FAMILIES: dict[str, type[HubModel]] = {
     Flow.family: Flow,
     GANGenerator.family: GANGenerator,
     InfoGANGenerator.family: InfoGANGenerator,
+    MADE.family: MADE,
+    PixelCNN.family: PixelCNN,
     SpeechDigitClassifier.family: SpeechDigitClassifier,
     VAE.family: VAE,
     WaveGANGenerator.family: WaveGANGenerator,

@@ -74,3 +74,29 @@ def test_a_repair_only_evaluation_keeps_the_bounds_and_sets_the_paper_beside_k_5
     assert "the first 6 of the 12 test digits" in {m.key: m.label for m in report.metrics}["repair_clean_accuracy"]
     assert [f.key for f in report.paper] == ["nll_iwae_check"] and report.paper[0].value == VAE_IWAE_NLL.value
     assert report.headline == "nll_iwae"
+
+
+def test_the_autoregressive_evaluations_score_the_binarized_test_digits_exactly(monkeypatch, tiny_classifier):
+    from gen_core.models.made import MADE, MADEConfig
+    from gen_core.models.pixelcnn import PixelCNN, PixelCNNConfig
+    from gen_core.papers import MADE_NLL, PIXELCNN_NLL
+
+    data = evaluate.Digits(_split(20, 0), _split(20, 1), _split(12, 2), standard=True)
+    monkeypatch.setattr(evaluate.Digits, "load", classmethod(lambda cls, source: data))
+    monkeypatch.setattr(gen_core, "load", lambda name, device=None: tiny_classifier)
+    x = evaluate.binarized_test(data.test)
+    torch.manual_seed(0)
+    made = MADE(MADEConfig(hidden=16)).eval()
+    report = evaluate.evaluate_made(made, argparse.Namespace(data="auto"))
+    values = {m.key: m.value for m in report.metrics}
+    assert abs(values["nll"] + float(made.log_prob(x).mean())) < 1e-4 and report.paper == MADE_NLL
+    pixelcnn = PixelCNN(PixelCNNConfig(channels=4, layers=2, kernel=3, head=8)).eval()
+    report = evaluate.evaluate_pixelcnn(pixelcnn, argparse.Namespace(data="auto", n_per_class=2, seed=0))
+    values = {m.key: m.value for m in report.metrics}
+    assert abs(values["nll"] + float(pixelcnn.log_prob(x).mean())) < 1e-3 and report.paper == PIXELCNN_NLL
+    given = pixelcnn.log_prob(x, data.test.labels)
+    assert abs(values["nll_given_digit"] + float(given.mean())) < 1e-3
+    reading = (pixelcnn.classify(x).argmax(1) == data.test.labels).float().mean()
+    assert values["generative_classifier_accuracy"] == float(reading)
+    assert {"conditional_accuracy", "inception_score", "frechet_distance", "nll_no_digit"} <= set(values)
+    assert report.headline == "nll"

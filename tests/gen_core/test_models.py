@@ -17,7 +17,8 @@ from tiny import TINY_CONFIGS
 INPUTS = {"classifier": torch.rand(5, 1, 28, 28), "speech-classifier": torch.rand(5, CLIP_SAMPLES) * 2 - 1}
 # (shape of 5 outputs, lowest, highest) per family; classifiers give probabilities.
 OUTPUTS = {"cgan": ((5, 1, 28, 28), 0, 1), "gan": ((5, 1, 28, 28), 0, 1), "infogan": ((5, 1, 28, 28), 0, 1),
-           "vae": ((5, 1, 28, 28), 0, 1), "flow": ((5, 2), -float("inf"), float("inf")),
+           "vae": ((5, 1, 28, 28), 0, 1), "pixelcnn": ((5, 1, 28, 28), 0, 1), "made": ((5, 1, 28, 28), 0, 1),
+           "flow": ((5, 2), -float("inf"), float("inf")),
            "wavegan": ((5, CLIP_SAMPLES), -1, 1), "classifier": ((5, 10), 0, 1), "speech-classifier": ((5, 10), 0, 1)}
 
 
