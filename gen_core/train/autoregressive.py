@@ -24,7 +24,7 @@ class AutoregressiveTask(Task):
         self.model = runtime.wrap(model)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=lr)
         self.sched = cosine_schedule(self.opt, args.steps)
-        self.validation: torch.Tensor | None = None
+        self.validation: tuple[torch.Tensor, torch.Tensor] | None = None   # binarized digits, labels
 
     def inputs(self, labels: torch.Tensor, rng: torch.Generator) -> tuple[torch.Tensor, ...]:
         """What forward takes besides the image (the PixelCNN: its labels)."""
@@ -49,12 +49,17 @@ class AutoregressiveTask(Task):
             return {}
         if self.validation is None:
             try:
-                images = load_mnist("valid", source=self.args.data).images[:self.measure_digits]
+                data = load_mnist("valid", source=self.args.data)
+                part = slice(None, self.measure_digits)
             except MnistUnavailable:
-                images = load_mnist(self.args.split, source=self.args.data).images[-self.measure_digits:]
-            self.validation = torch.bernoulli(images, generator=torch.Generator().manual_seed(VALIDATION_SEED))
-        model = unwrap(self.model).eval()
-        return {"valid_nll": float(-model.log_prob(self.validation.to(self.runtime.device)).mean())}
+                data = load_mnist(self.args.split, source=self.args.data)
+                part = slice(-self.measure_digits, None)
+            x = torch.bernoulli(data.images[part], generator=torch.Generator().manual_seed(VALIDATION_SEED))
+            self.validation = (x.to(self.runtime.device), data.labels[part].to(self.runtime.device))
+        return self.validation_nll(unwrap(self.model).eval(), *self.validation)
+
+    def validation_nll(self, model: HubModel, x: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+        return {"valid_nll": float(-model.log_prob(x).mean())}
 
     def state_dict(self) -> dict[str, Any]:
         return {"model": unwrap(self.model).state_dict(), "opt": self.opt.state_dict(),
