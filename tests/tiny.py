@@ -13,6 +13,7 @@ from gen_core.hub import REGISTRY
 from gen_core.models import FAMILIES
 from gen_core.models.cgan import CGANConfig
 from gen_core.models.classifier import ClassifierConfig
+from gen_core.models.energy import EnergyConfig
 from gen_core.models.flows import FlowConfig
 from gen_core.models.gan import GANConfig
 from gen_core.models.infogan import InfoGANConfig
@@ -25,6 +26,7 @@ from gen_core.models.wavegan import WaveGANConfig
 TINY_CONFIGS = {
     "cgan": CGANConfig(z_dim=8, width=4, data="tiny"),
     "classifier": ClassifierConfig(feature_dim=16, data="tiny"),
+    "energy": EnergyConfig(density="moons", hidden=8, layers=2, noise_levels=3, sampler_steps=6, data="tiny"),
     "flow": FlowConfig(density="moons", n_couplings=4, hidden=8, bins=4, data="tiny"),
     "gan": GANConfig(architecture="mlp", z_dim=8, width=4, data="tiny"),
     "infogan": InfoGANConfig(z_dim=8, width=4, hidden=16, digit_of_code=[9, 8, 7, 6, 5, 4, 3, 2, 1, 0], data="tiny"),

