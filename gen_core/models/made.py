@@ -4,9 +4,10 @@ binarized MNIST in raster order.
 An MLP 784 -> hidden (one or two layers) -> 784 logits whose weight masks make output i depend only on
 inputs < i, so one pass gives every p(x_i | x_<i). Masks come from integer degrees (paper, eq. 12-13):
 input i has degree i (1..784), a hidden unit of degree m reads inputs of degree <= m (and hidden units
-of degree <= m), and output i reads hidden units of degree < i. A masked direct input -> output
-connection (strictly lower triangular) is added, as in NADE-style models, so a pixel also reads its
-neighbours without going through the bottleneck.
+of degree <= m), and output i reads hidden units of degree < i. A direct input -> output connection
+is added: output i also reads its `direct` predecessors x_{i-direct} .. x_{i-1} (two rows and a pixel
+by default) through its own weights, so a pixel reads its neighbours without going through the
+bottleneck, at 784 x direct weights instead of a full 784 x 784 lower triangle.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from gen_core.models.autoregressive import PIXELS, SIDE, RasterSampling
 class MADEConfig:
     hidden: int = 500
     layers: int = 1       # hidden layers: 1 or 2
+    direct: int = 57      # predecessors each output reads directly (0: none)
     data: str = ""
 
 
@@ -48,8 +50,9 @@ class MADE(RasterSampling, HubModel, tags=["made", "autoregressive", "mnist"]):
 
     def __init__(self, config: MADEConfig):
         super().__init__()
-        if config.layers not in (1, 2) or config.hidden < 1:
-            raise ValueError(f"MADE takes 1 or 2 hidden layers of at least 1 unit; got {config.layers} x {config.hidden}")
+        if config.layers not in (1, 2) or config.hidden < 1 or not 0 <= config.direct < PIXELS:
+            raise ValueError(f"MADE takes 1 or 2 hidden layers of at least 1 unit and 0-{PIXELS - 1} direct inputs; "
+                             f"got {config.layers} x {config.hidden}, {config.direct}")
         self.config = config
         inputs = torch.arange(1, PIXELS + 1)
         hidden = _hidden_degrees(config.hidden)
@@ -57,7 +60,7 @@ class MADE(RasterSampling, HubModel, tags=["made", "autoregressive", "mnist"]):
         sizes = [PIXELS] + [config.hidden] * config.layers
         self.hidden_layers = nn.ModuleList(MaskedLinear(a, b, m) for a, b, m in zip(sizes, sizes[1:], masks))
         self.output = MaskedLinear(config.hidden, PIXELS, inputs[:, None] > hidden[None, :])
-        self.direct = MaskedLinear(PIXELS, PIXELS, inputs[:, None] > inputs[None, :])
+        self.direct = nn.Parameter(torch.zeros(PIXELS, config.direct))   # [i, k]: the weight of x_{i - direct + k}
 
     def card_dataset(self) -> tuple[str, str, str]:
         return ("mnist", "MNIST test digits, binarized once with a fixed seed", "exact likelihood on the test digits")
@@ -68,7 +71,9 @@ class MADE(RasterSampling, HubModel, tags=["made", "autoregressive", "mnist"]):
         h = flat
         for layer in self.hidden_layers:
             h = torch.relu(layer(h))
-        return (self.output(h) + self.direct(flat)).reshape(-1, 1, SIDE, SIDE)
+        before = F.pad(flat, (self.config.direct, 0))[:, :-1].unfold(1, self.config.direct, 1) \
+            if self.config.direct else flat.new_zeros(len(flat), PIXELS, 0)             # (B, 784, direct)
+        return (self.output(h) + (before * self.direct).sum(2)).reshape(-1, 1, SIDE, SIDE)
 
     def logits(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         if labels is not None:
@@ -87,7 +92,6 @@ class IncrementalStepper:
         self.model, self.flat = model, x.view(len(x), PIXELS)   # a view: sees the pixels as they are drawn
         first = model.hidden_layers[0]
         self.weight = first.weight * first.mask                 # (hidden, 784)
-        self.direct = model.direct.weight * model.direct.mask   # (784, 784)
         self.output = model.output.weight * model.output.mask   # (784, hidden)
         self.pre = first.bias.expand(len(x), -1).clone()
         self.upto = 0                                           # pixels < upto are in self.pre
@@ -102,5 +106,7 @@ class IncrementalStepper:
         h = torch.relu(self.pre)
         for layer in self.model.hidden_layers[1:]:
             h = torch.relu(layer(h))
-        return h @ self.output[i] + self.flat[:, :i] @ self.direct[i, :i] + self.model.output.bias[i] \
-            + self.model.direct.bias[i]
+        k = self.model.config.direct
+        before = self.flat[:, max(0, i - k):i]                                  # x_{i-k} .. x_{i-1}, those that exist
+        direct = before @ self.model.direct[i, k - before.shape[1]:]
+        return h @ self.output[i] + direct + self.model.output.bias[i]

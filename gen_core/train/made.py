@@ -19,12 +19,13 @@ class Config(MnistConfig):
     batch_size: int = 100
     hidden: int = flag(500)
     layers: int = flag(1, "hidden layers (1 or 2)", choices=[1, 2])
+    direct: int = flag(57, "predecessors each output reads directly (0: none)")
     lr: float = flag(1e-3, "peak learning rate (cosine decay to 0)")
     measure_digits: int = flag(1000, "validation digits whose NLL goes into the training log (0: none)")
 
 
 def build(args: Config, runtime: Runtime) -> AutoregressiveTask:
-    return AutoregressiveTask(MADE(MADEConfig(hidden=args.hidden, layers=args.layers)), args, runtime, args.lr,
+    return AutoregressiveTask(MADE(MADEConfig(hidden=args.hidden, layers=args.layers, direct=args.direct)), args, runtime, args.lr,
                               args.measure_digits)
 
 

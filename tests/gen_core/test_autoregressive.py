@@ -19,7 +19,10 @@ def _pixelcnn(**changes) -> PixelCNN:
 
 def _made(layers: int = 2) -> MADE:
     torch.manual_seed(0)
-    return MADE(MADEConfig(hidden=40, layers=layers)).double().eval()
+    model = MADE(MADEConfig(hidden=40, layers=layers)).double().eval()
+    with torch.no_grad():
+        model.direct.normal_()   # trained weights are not zero: the next pixel reads this one directly
+    return model
 
 
 MODELS = {"pixelcnn": _pixelcnn, "made": _made}
