@@ -439,7 +439,7 @@ def main(argv: list[str] | None = None) -> dict:
         raise SystemExit(str(error)) from None
     report = {"model": args.name, "revision": model.source.revision,
               "metrics": {m.key: m.value for m in measured.metrics}, "headline": measured.headline,
-              "paper": {f.key: f.value for f in measured.paper},
+              "paper": [{"key": f.key, "value": f.value, "source": f.source} for f in measured.paper],
               "seconds": round(time.perf_counter() - start, 1)}
     if model.source.origin == "hub":
         report["card"] = "not written: the weights came from the Hub cache"

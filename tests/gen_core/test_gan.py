@@ -166,5 +166,5 @@ def test_trainer_smoke_run_log_resume_and_evaluate(variant, tmp_path):
     card = read_card(tmp_path / "out")
     assert {m.key for m in card.metrics} >= {"frechet_distance", "kl_from_uniform", "parzen_log_likelihood"}
     assert card.headline == report["headline"] == "inception_score"
-    assert card.paper == [] and report["paper"] == {}, "the fallback's 500 digits follow no paper's protocol"
+    assert card.paper == [] and report["paper"] == [], "the fallback's 500 digits follow no paper's protocol"
     json.dumps(report)

@@ -72,5 +72,5 @@ def test_evaluate_reports_both_bounds(tiny_vae, tmp_path):
     assert metrics["nll_iwae"] <= metrics["negative_elbo"] + 1.0
     # A larger k on the same digits gives a bound at least as tight, up to the noise of the estimate.
     assert metrics["nll_iwae_check"] <= metrics["nll_iwae_check_main_k"] + 3 * metrics["nll_iwae_check_gap_se"] + 1e-6
-    assert report["headline"] == "nll_iwae" and report["paper"] == {}   # the fallback follows no paper's protocol
+    assert report["headline"] == "nll_iwae" and report["paper"] == []   # the fallback follows no paper's protocol
     assert metrics["negative_elbo"] == pytest.approx(metrics["reconstruction"] + metrics["kl"], abs=1e-3)
