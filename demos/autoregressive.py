@@ -11,7 +11,6 @@ import torch
 
 from demos import autoregressive_plots as plots
 from demos import cards, digit_sources, hosting, inputs, outputs, repair_plots
-from demos.digit_sources import PER_CLASS
 from demos.lab import Lab
 from gen_core.evaluate import TEST_BINARIZATION_SEED
 from gen_core.imaging import digit_grid
@@ -75,20 +74,10 @@ def draw_recipe(label: int | None, n: int, temperature: float, seed: int, revisi
             f"open(\"digits.png\", \"wb\").write(png_bytes(digit_grid(x, columns={min(n, 8)})))\n```")
 
 
-def _digit(source: object, digit: object, index: object, sketch: object, upload: object) -> tuple[torch.Tensor, str, int | None]:
-    """The digit binarized as the evaluator binarizes the test digits, its name, and its label (test digits)."""
-    kind = inputs.require_choice(source, "Digit source", digit_sources.SOURCES)
-    image = digit_sources.read_digit(kind, digit, index, sketch, upload, "The digit")
-    x = torch.bernoulli(image, generator=torch.Generator().manual_seed(TEST_BINARIZATION_SEED))
-    if kind == "test digit":
-        return x, f"test digit {int(digit)} #{int(index)}", int(digit)
-    return x, f"your {kind}", None
-
-
 def complete(model, source: object, digit: object, index: object, sketch: object, upload: object, rows: object,
              temperature: object, seed: object) -> tuple[str, str, str]:
     """(truth | shown | 8 completions PNG, readout, recipe)."""
-    x, name, _ = _digit(source, digit, index, sketch, upload)
+    x, name, _ = digit_sources.read_binarized(source, digit, index, sketch, upload)
     kept = inputs.require_int(rows, "Rows kept", 1, SIDE - 1)
     heat = inputs.require_float(temperature, "Temperature", *TEMPERATURE)
     seed = inputs.require_int(seed, "Seed", 0, inputs.MAX_SEED - 1)
@@ -117,7 +106,7 @@ def inspect(pixelcnn, made, source: object, digit: object, index: object, sketch
             ) -> tuple[str, str, str, dict, str]:
     """(the binarized digit, p(x_i = 1 | x_<i), surprise, p(y | x), readout): one batched PixelCNN pass
     over the ten digits and one MADE pass."""
-    x, name, label = _digit(source, digit, index, sketch, upload)
+    x, name, label = digit_sources.read_binarized(source, digit, index, sketch, upload)
     with torch.no_grad():
         pixel_log_probs, ones = pixelcnn.per_digit_pixel_log_probs(x)           # (1, 10, 784) each
         conditionals = mixture_conditionals(pixel_log_probs, ones)[0, 0].numpy()
@@ -182,17 +171,9 @@ def build(lab: Lab) -> None:
                        [drawn, draw_status], api_name="ar_draw", show_progress_on=[draw_status])
 
         gr.Markdown("### Complete and look inside")
-        digits = digit_sources.read_test_digits()
-        if isinstance(digits, str):
-            gr.Markdown(f"⚠️ {digits} Test digits are off; drawings and uploads work.")
         with gr.Row():
             with gr.Column(min_width=240):
-                source = gr.Radio(list(digit_sources.SOURCES), value="test digit" if not isinstance(digits, str) else "drawing", label="Digit from")
-                with gr.Row():
-                    digit = gr.Dropdown([str(d) for d in range(10)], value="7", label="Test digit", min_width=80)
-                    index = inputs.Slider(0, PER_CLASS - 1, value=0, step=1, label="Index", min_width=120)
-                sketch = inputs.Sketchpad(label="Drawing: pick the brush, then draw a digit", height=200, canvas_size=(280, 280), type="numpy")
-                upload = gr.File(label="Upload a picture", file_types=["image"], type="filepath", height=110)
+                source, digit, index, sketch, upload = digit_sources.controls()
             with gr.Column(scale=2):
                 with gr.Row():
                     kept = inputs.Slider(1, SIDE - 1, value=14, step=1, label="Rows kept from the top")

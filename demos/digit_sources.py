@@ -12,6 +12,7 @@ from PIL import Image
 
 from demos import inputs
 from gen_core.data.digit_input import DigitInputError, mnist_like, open_image
+from gen_core.evaluate import TEST_BINARIZATION_SEED
 
 TEST_DIGITS = Path(__file__).parent / "assets" / "test_digits.png"  # tools/test_digits_asset.py made it
 PER_CLASS = 50                    # standard MNIST test digits per class in TEST_DIGITS
@@ -64,3 +65,30 @@ def read_digit(kind: str, digit: object, index: object, sketch: object, upload: 
         return mnist_like(open_image(upload))
     except DigitInputError as error:
         raise gr.Error(f"{label}: {error}") from None
+
+
+def read_binarized(source: object, digit: object, index: object, sketch: object, upload: object
+                   ) -> tuple[torch.Tensor, str, int | None]:
+    """The digit from the shared inputs, binarized as the evaluator binarizes the test digits; its name;
+    and its label (test digits only)."""
+    kind = inputs.require_choice(source, "Digit source", SOURCES)
+    image = read_digit(kind, digit, index, sketch, upload, "The digit")
+    x = torch.bernoulli(image, generator=torch.Generator().manual_seed(TEST_BINARIZATION_SEED))
+    if kind == "test digit":
+        return x, f"test digit {int(digit)} #{int(index)}", int(digit)
+    return x, f"your {kind}", None
+
+
+def controls() -> list:
+    """The digit-source inputs (source, digit, index, sketch, upload), in the current column, with a note
+    where the shipped test digits cannot be read."""
+    digits = read_test_digits()
+    if isinstance(digits, str):
+        gr.Markdown(f"⚠️ {digits} Test digits are off; drawings and uploads work.")
+    source = gr.Radio(list(SOURCES), value="test digit" if not isinstance(digits, str) else "drawing", label="Digit from")
+    with gr.Row():
+        digit = gr.Dropdown([str(d) for d in range(10)], value="7", label="Test digit", min_width=80)
+        index = inputs.Slider(0, PER_CLASS - 1, value=0, step=1, label="Index", min_width=120)
+    sketch = inputs.Sketchpad(label="Drawing: pick the brush, then draw a digit", height=200, canvas_size=(280, 280), type="numpy")
+    upload = gr.File(label="Upload a picture", file_types=["image"], type="filepath", height=110)
+    return [source, digit, index, sketch, upload]

@@ -11,7 +11,6 @@ import torch
 from PIL import Image
 
 from demos import cards, digit_sources, hosting, inputs, outputs, repair_plots
-from demos.digit_sources import PER_CLASS
 from demos.lab import Lab
 from gen_core.evaluate import TEST_BINARIZATION_SEED
 from gen_core.imaging import digit_grid
@@ -40,14 +39,6 @@ METHOD = r"""
 
 > "Efficient approximate marginal inference of the variable x. This allows us to perform all kinds of inference tasks where a prior over x is required. Common applications in computer vision include image denoising, inpainting and super-resolution." (Kingma & Welling 2013, section 2.1)
 """
-
-
-def _digit(source: object, digit: object, index: object, sketch: object, upload: object) -> tuple[torch.Tensor, str]:
-    """The clean digit, binarized as the evaluator binarizes the test digits, and what it is called."""
-    kind = inputs.require_choice(source, "Digit source", digit_sources.SOURCES)
-    image = digit_sources.read_digit(kind, digit, index, sketch, upload, "The digit")
-    x = torch.bernoulli(image, generator=torch.Generator().manual_seed(TEST_BINARIZATION_SEED))
-    return x, (f"test digit {int(digit)} #{int(index)}" if kind == "test digit" else f"your {kind}")
 
 
 def _picture(value: object) -> np.ndarray | None:
@@ -95,7 +86,7 @@ def mask_canvas(source: object, digit: object, index: object) -> dict | None:
     (for a drawing or an upload the canvas stays as it is)."""
     if source != "test digit":
         return gr.skip()
-    x, _ = _digit(source, digit, index, None, None)
+    x, _ = digit_sources.read_binarized(source, digit, index, None, None)[:2]
     cells = (255 - x[0, 0].numpy() * 120).astype(np.uint8).repeat(10, 0).repeat(10, 1)  # grey on white, 280 x 280: dark strokes show
     background = np.dstack([cells, cells, cells, np.full_like(cells, 255)])
     return {"background": background, "layers": [], "composite": background}
@@ -122,7 +113,7 @@ def _evidence(x: torch.Tensor, kind: object, rows: object, fraction: object, gri
 def _inputs(values: tuple) -> tuple[torch.Tensor, str, Evidence, str, int, int]:
     """(x, its name, evidence, the corruption's recipe line, iterations, seed) from the shared inputs:
     digit source, digit, index, sketch, upload, corruption kind, rows, fraction, grid, flip, mask, iterations, seed."""
-    x, name = _digit(*values[:5])
+    x, name, _ = digit_sources.read_binarized(*values[:5])
     steps = inputs.require_int(values[11], "Iterations", *STEPS_RANGE)
     seed = inputs.require_int(values[12], "Seed", 0, inputs.MAX_SEED - 1)
     evidence, line = _evidence(x, *values[5:11], seed)
@@ -234,16 +225,9 @@ def build(lab: Lab) -> None:
             return
         model, classifier = lab.models[MODEL], lab.models[CLASSIFIER]
         digits = digit_sources.read_test_digits()
-        if isinstance(digits, str):
-            gr.Markdown(f"⚠️ {digits} Test digits are off; drawings and uploads work.")
         with gr.Row():
             with gr.Column(min_width=240):
-                source = gr.Radio(list(digit_sources.SOURCES), value="test digit" if not isinstance(digits, str) else "drawing", label="Digit from")
-                with gr.Row():
-                    digit = gr.Dropdown([str(d) for d in range(10)], value="7", label="Test digit", min_width=80)
-                    index = inputs.Slider(0, PER_CLASS - 1, value=0, step=1, label="Index", min_width=120)
-                sketch = inputs.Sketchpad(label="Drawing: pick the brush, then draw a digit", height=200, canvas_size=(280, 280), type="numpy")
-                upload = gr.File(label="Upload a picture", file_types=["image"], type="filepath", height=110)
+                source, digit, index, sketch, upload = digit_sources.controls()
             with gr.Column(min_width=240):
                 kind = gr.Dropdown(list(CHOICES), value="hide bottom", label="Corruption")
                 rows = inputs.Slider(1, 27, value=14, step=1, label="Rows, columns or square side hidden")
