@@ -1,0 +1,3 @@
+from gen_core.evaluate.cli import main
+
+main()
