@@ -4,9 +4,12 @@ The density figure has a fixed layout, so a click on the PNG maps back to a poin
 """
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from PIL import Image
 
 from demos import outputs
 from gen_core.data.toy2d import EXTENT
@@ -66,6 +69,32 @@ def density_png(learned: np.ndarray, true: np.ndarray, learned_points: np.ndarra
             dots.set_offsets(points.reshape(-1, 2))
             ax.set_title(title, fontsize=10)
         return outputs.render_png(canvas.figure)
+
+
+def density_background(learned: np.ndarray, true: np.ndarray, titles: tuple[str, str]) -> np.ndarray:
+    """density_png without points, as an RGB array (H, W, 3), for with_points to draw on."""
+    png = density_png(learned, true, np.zeros((0, 2)), np.zeros((0, 2)), titles)
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+POINT_RGB = (127, 219, 255)   # the scatter's colour in density_png
+
+
+def with_points(background: np.ndarray, points: np.ndarray, panel: int = 0) -> Image.Image:
+    """Points (n, 2) drawn as 2 x 2 pixel dots on one panel of a density_background: a frame in
+    milliseconds where matplotlib takes a tenth of a second (the frames of a streamed animation)."""
+    height, width, _ = background.shape
+    left, bottom, w, h = PANEL_BOXES[panel]
+    finite = points[np.isfinite(points).all(1)]
+    u, v = (finite[:, 0] + EXTENT) / (2 * EXTENT), (finite[:, 1] + EXTENT) / (2 * EXTENT)
+    keep = (u >= 0) & (u < 1) & (v >= 0) & (v < 1)
+    columns = ((left + w * u[keep]) * width).astype(int)
+    rows = ((1 - bottom - h * v[keep]) * height).astype(int)
+    frame = background.copy()
+    for dr in (0, -1):
+        for dc in (0, 1):
+            frame[np.clip(rows + dr, 0, height - 1), np.clip(columns + dc, 0, width - 1)] = POINT_RGB
+    return Image.fromarray(frame)
 
 
 def pixel_to_point(px: float, py: float) -> tuple[float, float] | None:

@@ -39,6 +39,15 @@ class Entry:
 
 FLOW_DENSITIES = toy2d.NAMES  # one trained flow per toy density
 GAN_FAMILY = tuple(f"{variant}-mnist" for variant in GAN_VARIANTS)  # the GAN family tab, one model per variant
+# The 2-D energies shipped, as (density, training method): both methods where the tab compares them.
+ENERGY_2D = (("moons", "cd"), ("moons", "dsm"), ("8gaussians", "cd"), ("8gaussians", "dsm"), ("circles", "dsm"),
+             ("swissroll", "dsm"), ("pinwheel", "dsm"), ("2spirals", "dsm"))
+
+
+def energy_name(density: str, method: str) -> str:
+    return f"ebm-{density}-{method}"
+
+
 REGISTRY: dict[str, Entry] = {
     "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v2"),  # v2: the standard 50,000 training digits
     # v3: the standard 50,000 training digits, 30,000 steps, no DiffAugment (v2: 4,500 digits with DiffAugment)

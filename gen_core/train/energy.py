@@ -34,6 +34,7 @@ class Config(TrainConfig):
     buffer: int = flag(10_000, "cd: replay buffer of chain states")
     restart: float = flag(0.05, "cd: fraction of chains restarted from uniform noise")
     alpha: float = flag(0.1, "cd: weight of the energy^2 regularizer")
+    envelope: float = flag(3.0, "s of the fixed Gaussian envelope |x|^2 / 2(s^2 + sigma^2) added to the network (0: none)")
 
 
 def dsm_loss(model: torch.nn.Module, x: torch.Tensor, sigma: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
@@ -49,7 +50,7 @@ class EnergyTask(Task):
         self.args = args
         config = EnergyConfig(density=args.density, method=args.method, hidden=args.hidden, layers=args.layers,
                               sigma_min=args.sigma_min, sigma_max=args.sigma_max, noise_levels=args.noise_levels,
-                              sampler_steps=args.sampler_steps, step_size=args.step_size)
+                              sampler_steps=args.sampler_steps, step_size=args.step_size, envelope=args.envelope)
         self.model = runtime.wrap(Energy2D(config))
         self.opt = torch.optim.Adam(self.model.parameters(), lr=args.lr)
         self.sched = cosine_schedule(self.opt, args.steps)

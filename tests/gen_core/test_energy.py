@@ -21,6 +21,9 @@ class Quadratic(Energy2D):
     def energy(self, x, sigma=None):
         return ((x - self.mean) ** 2).sum(1) / (2 * self.s ** 2)
 
+    def score(self, x, sigma=None):
+        return -(x - self.mean) / self.s ** 2
+
 
 def _model(method: str = "dsm") -> Energy2D:
     torch.manual_seed(0)
@@ -63,8 +66,7 @@ def test_the_dsm_loss_on_a_gaussian_matches_its_closed_form():
 def test_the_shipped_sampler_is_seeded_and_yields_its_states(method):
     model = _model(method)
     states = list(model.sampler_steps(50, generator=torch.Generator().manual_seed(1)))
-    assert len(states) == 1 + (model.config.sampler_steps if method == "cd" else
-                               len(model.sigmas()) * (model.config.sampler_steps // len(model.sigmas())))
+    assert len(states) == 1 + model.config.sampler_steps
     assert torch.equal(states[-1], model.sample(50, generator=torch.Generator().manual_seed(1)))
 
 
@@ -74,3 +76,50 @@ def test_langevin_refuses_bad_settings(bad):
     options = {"steps": 3, "step_size": 0.01, **bad}
     with pytest.raises(ValueError):
         list(_model().langevin(torch.zeros(2, 2), **options))
+
+
+def test_the_envelope_is_added_to_the_network():
+    model, x = _model(), torch.randn(5, 2) * 4
+    bare = Energy2D(EnergyConfig(**{**vars(model.config), "envelope": 0.0}))
+    bare.load_state_dict(model.state_dict())
+    expected = bare.energy(x, 0.5) + (x ** 2).sum(1) / (2 * (model.config.envelope ** 2 + 0.25))
+    assert torch.allclose(model.energy(x, 0.5), expected, atol=1e-5)
+
+
+def test_exact_draws_follow_the_models_density():
+    model = Quadratic(0.5)
+    x = model.exact_sample(40_000, generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(x.mean(0), model.mean, atol=0.01)
+    assert torch.allclose(x.var(0), torch.full((2,), 0.25), rtol=0.03)
+    assert abs(float(model.cell_log_probs().exp().sum()) - 1) < 1e-9
+
+
+def test_the_histogram_kl_is_small_for_exact_draws_and_large_for_a_shifted_sampler():
+    from gen_core import metrics
+
+    model = Quadratic(0.5)
+    bins = model.cell_log_probs().exp().view(512, 512).view(64, 8, 64, 8).sum((1, 3))
+    g = torch.Generator().manual_seed(0)
+    exact = model.exact_sample(20_000, generator=g)
+    floor = metrics.histogram_kl(exact, bins, 6.0)
+    assert 0 < floor < 0.02                                    # about (occupied bins - 1) / 2n
+    assert metrics.histogram_kl(exact + 0.5, bins, 6.0) > 0.3    # half a standard deviation off
+    outside = torch.cat([exact[:-200], torch.full((200, 2), 7.0)])   # 1% beyond the box, where P is ~0
+    assert metrics.histogram_kl(outside, bins, 6.0) > floor + 0.1
+
+
+def test_the_sampler_takes_other_settings_and_no_noise_is_descent_on_the_energy():
+    model = _model("dsm")
+    states = list(model.sampler_steps(20, torch.Generator().manual_seed(0), steps=7, step_size=1e-3, noise_scale=0.0))
+    assert len(states) == 8                      # 7 steps over 3 levels: 3, 3, 1
+    assert model.energy(states[-1]).mean() < model.energy(states[0]).mean()
+
+
+@pytest.mark.parametrize("envelope", [0.0, 3.0])
+def test_the_score_by_hand_is_autograds_gradient(envelope):
+    torch.manual_seed(0)
+    model = Energy2D(EnergyConfig(density="moons", hidden=16, layers=3, envelope=envelope)).double()
+    x, sigma = torch.randn(50, 2, dtype=torch.float64) * 3, torch.rand(50, dtype=torch.float64) + 0.05
+    x.requires_grad_(True)
+    (grad,) = torch.autograd.grad(model.energy(x, sigma).sum(), x)
+    assert torch.allclose(model.score(x.detach(), sigma), -grad, atol=1e-10)

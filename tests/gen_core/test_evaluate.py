@@ -100,3 +100,16 @@ def test_the_autoregressive_evaluations_score_the_binarized_test_digits_exactly(
     assert values["generative_classifier_accuracy"] == float(reading)
     assert {"conditional_accuracy", "inception_score", "frechet_distance", "nll_no_digit"} <= set(values)
     assert report.headline == "nll"
+
+
+def test_a_2d_energys_card_holds_its_fit_the_flows_and_the_sampler_gap(tmp_path):
+    from gen_core.card import read_card
+    from tiny import tiny_model
+
+    tiny_model("energy", tmp_path / "ebm", density="moons", method="dsm")
+    report = evaluate.main([str(tmp_path / "ebm"), "--n-points", "3000"])
+    values = report["metrics"]
+    assert abs(values["kl"] - (values["nll"] - values["entropy"])) < 1e-9 and values["kl"] > 0
+    assert 0 <= values["flow_kl"] < values["kl"]                      # the shipped flow, against a random energy
+    assert 0 <= values["outside_mass"] < 0.1 and values["sampler_gap_kl"] > values["sampler_gap_kl_floor"] > 0
+    assert {m.key for m in read_card(tmp_path / "ebm").metrics} == set(values)
