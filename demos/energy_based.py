@@ -11,7 +11,7 @@ import torch
 
 from demos import cards, flow_live, flow_plots, hosting, inputs, outputs
 from demos.lab import Lab
-from gen_core import metrics
+from gen_core.evaluate.planar import sampler_gap_metrics
 from gen_core.data import toy2d
 from gen_core.hub import ENERGY_2D, energy_name
 from gen_core.models.energy import QUADRATURE_EXTENT, QUADRATURE_RESOLUTION, Energy2D, draw_cells
@@ -151,15 +151,14 @@ def chains(models: dict[tuple[str, str], Energy2D], density: object, method: obj
 
 def sampler_gap(model: Energy2D, x: torch.Tensor, seed: int) -> str:
     """The chains' histogram against p_θ, beside as many exact draws from p_θ (the measure's noise)."""
-    bins = gap_bins(model)
-    gap = metrics.histogram_kl(x.cpu(), bins, QUADRATURE_EXTENT)
-    exact = draw_cells(cell_probs(model), len(x), torch.Generator().manual_seed(seed))
-    floor = metrics.histogram_kl(exact, bins, QUADRATURE_EXTENT)
+    gap, floor, outside = (m.value for m in sampler_gap_metrics(
+        x.cpu(), draw_cells(cell_probs(model), len(x), torch.Generator().manual_seed(seed)), gap_bins(model), ""))
     verdict = ("within the measure's noise: at this size the chains cannot be told from p_θ" if gap <= 2 * floor else
                "the chains have not reached p_θ: more steps, or a step size that mixes better")
     return (f"**Sampler gap at these settings**: KL(histogram of the {len(x):,} chains ‖ p_θ) = **{gap:.3f}** nats on "
             f"{GAP_BINS} × {GAP_BINS} bins over [−{QUADRATURE_EXTENT:g}, {QUADRATURE_EXTENT:g}]²; {len(x):,} exact draws "
-            f"from p_θ (by its quadrature cells) give **{floor:.3f}**, the histogram's own noise: {verdict}.")
+            f"from p_θ (by its quadrature cells) give **{floor:.3f}**, the histogram's own noise: {verdict}."
+            + (f" {outside:.1%} of the chains left the box, where p_θ has no mass." if outside else ""))
 
 
 def chains_recipe(density: str, method: str, step_size: float, steps: int, noise_scale: float, seed: int) -> str:

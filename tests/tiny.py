@@ -13,6 +13,7 @@ from gen_core.hub import REGISTRY
 from gen_core.models import FAMILIES
 from gen_core.models.cgan import CGANConfig
 from gen_core.models.classifier import ClassifierConfig
+from gen_core.models.digit_energy import DigitEnergyConfig
 from gen_core.models.energy import EnergyConfig
 from gen_core.models.flows import FlowConfig
 from gen_core.models.gan import GANConfig
@@ -26,6 +27,7 @@ from gen_core.models.wavegan import WaveGANConfig
 TINY_CONFIGS = {
     "cgan": CGANConfig(z_dim=8, width=4, data="tiny"),
     "classifier": ClassifierConfig(feature_dim=16, data="tiny"),
+    "digit-energy": DigitEnergyConfig(width=2, sampler_steps=3, replay_states=4, data="tiny"),
     "energy": EnergyConfig(density="moons", hidden=8, layers=2, noise_levels=3, sampler_steps=6, data="tiny"),
     "flow": FlowConfig(density="moons", n_couplings=4, hidden=8, bins=4, data="tiny"),
     "gan": GANConfig(architecture="mlp", z_dim=8, width=4, data="tiny"),

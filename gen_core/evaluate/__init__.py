@@ -21,9 +21,10 @@ Definitions: gen_core.metrics.
 """
 from gen_core.evaluate.cli import EVALUATORS, main
 from gen_core.evaluate.common import PARZEN_VALIDATION, TEST_BINARIZATION_SEED, Digits, Report, binarized_test
-from gen_core.evaluate.digits import TEST_STATISTICS, evaluate_cgan, evaluate_classifier, evaluate_gan, evaluate_infogan
+from gen_core.evaluate.digits import (TEST_STATISTICS, evaluate_cgan, evaluate_classifier, evaluate_digit_energy, evaluate_gan,
+                                     evaluate_infogan)
 from gen_core.evaluate.likelihood import evaluate_made, evaluate_pixelcnn, evaluate_vae
 
 __all__ = ["EVALUATORS", "PARZEN_VALIDATION", "TEST_BINARIZATION_SEED", "TEST_STATISTICS", "Digits", "Report", "binarized_test",
-           "evaluate_cgan", "evaluate_classifier", "evaluate_gan", "evaluate_infogan", "evaluate_made", "evaluate_pixelcnn",
+           "evaluate_cgan", "evaluate_classifier", "evaluate_digit_energy", "evaluate_gan", "evaluate_infogan", "evaluate_made", "evaluate_pixelcnn",
            "evaluate_vae", "main"]

@@ -2,6 +2,8 @@
 the GAN papers' Parzen protocols; InfoGAN's codes."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 
 import gen_core
@@ -97,3 +99,28 @@ def evaluate_infogan(model, args) -> Report:
             rho = metrics.mean_spearman(steps, measure(images).view(rows, len(steps)))
             results.append(Metric(f"c{j + 1}_spearman_{key}", f"c{j + 1}: Spearman rho with {what}", rho))
     return Report(results, "categorical_accuracy", PAPER_FIGURES["infogan"])
+
+
+def evaluate_digit_energy(model, args) -> Report:
+    """The digit energy's two samplers, each as evaluate_gan sees a generator (FD with its floor, IS,
+    mode coverage): fresh chains from uniform noise with the shipped steps (the headline), and chains
+    started from the replay states stored with the weights, run as many steps."""
+    classifier = gen_core.load("mnist-classifier", device="cpu")
+    data = Digits.load(args.data)
+    n = 10 * args.n_per_class
+    real = data.train.images[per_class(data.train, args.n_per_class, args.seed)]
+    results = []
+    for prefix, from_replay in (("", False), ("replay_", True)):
+        what = "replay-buffer chains" if from_replay else "fresh chains from noise"
+        samples = torch.cat([model.sample(len(part), generator=torch.Generator().manual_seed(args.seed + i),
+                                          from_replay=from_replay) for i, part in enumerate(torch.arange(n).split(100))])
+        seen, quality = fidelity(classifier, samples, real, data.test.images, data.test.labels, "digits",
+                                 "splits of random draws")
+        quality += [Metric("digits_covered", f"Digits receiving at least 5% of {n} samples (mode coverage, of 10)",
+                           metrics.classes_covered(seen.probs)),
+                    Metric("kl_from_uniform", "KL(classifier's digit histogram ‖ uniform), nats",
+                           metrics.label_histogram_kl(seen.probs))]
+        results += [m if "real" in m.key else replace(m, key=prefix + m.key, label=f"{m.label} [{what}, "
+                                                      f"{model.config.sampler_steps} steps]")
+                    for m in quality if not (from_replay and "real" in m.key)]
+    return Report(results, "inception_score")

@@ -34,18 +34,29 @@ def evaluate_energy(model, args) -> Report:
         chains, exact = model.sample(n, generator=g).cpu(), model.exact_sample(n, generator=g)
     steps = f"{model.config.sampler_steps} steps of size {model.config.step_size:g}"
     steps += f" at sigma_min, annealed over {len(model.sigmas())} noise levels" if model.config.method == "dsm" else ""
-    box = f"{GAP_BINS} x {GAP_BINS} bins over [-{QUADRATURE_EXTENT:g}, {QUADRATURE_EXTENT:g}]^2"
     return Report(_fit(model, args) + [
         Metric("flow_kl", f"KL(p ‖ flow-{density}) on the same draws, nats (the shipped flow)", flow_kl),
         Metric("log_normalizer", f"log Z by the midpoint rule on {QUADRATURE_RESOLUTION}^2 cells over "
                f"[-{QUADRATURE_EXTENT:g}, {QUADRATURE_EXTENT:g}]^2", float(model.log_normalizer())),
         Metric("outside_mass", "Mass of exp(-E) outside that box (1 - Z(box) / Z(box 1.5 times wider))",
                model.outside_mass()),
-        Metric("sampler_gap_kl", f"Sampler gap: KL(histogram of {n:,} samples of the shipped sampler ({steps}) ‖ "
-               f"p_θ), {box}, nats", metrics.histogram_kl(chains, bins, QUADRATURE_EXTENT)),
-        Metric("sampler_gap_kl_floor", f"The same for {n:,} exact draws from p_θ (the histogram's own noise)",
-               metrics.histogram_kl(exact, bins, QUADRATURE_EXTENT)),
+        *sampler_gap_metrics(chains, exact, bins, f"{n:,} samples of the shipped sampler ({steps})"),
     ], "kl")
+
+
+def sampler_gap_metrics(chains: torch.Tensor, exact: torch.Tensor, bins: torch.Tensor, what: str) -> list[Metric]:
+    """The histogram KL of the chains' points inside the quadrature box against p_θ (which lives on the
+    box), beside the same for exact draws; and the share of chain points that left the box."""
+    inside = torch.isfinite(chains).all(1) & (chains.abs() <= QUADRATURE_EXTENT).all(1)
+    box = f"{len(bins)} x {len(bins)} bins over [-{QUADRATURE_EXTENT:g}, {QUADRATURE_EXTENT:g}]^2"
+    return [
+        Metric("sampler_gap_kl", f"Sampler gap: KL(histogram of {what}, those inside the box ‖ p_θ), {box}, nats",
+               metrics.histogram_kl(chains[inside], bins, QUADRATURE_EXTENT)),
+        Metric("sampler_gap_kl_floor", "The same for as many exact draws from p_θ (the histogram's own noise)",
+               metrics.histogram_kl(exact, bins, QUADRATURE_EXTENT)),
+        Metric("sampler_outside_share", "Share of the sampler's points outside the box (or not finite)",
+               float(1 - inside.double().mean())),
+    ]
 
 
 def _fit(model, args) -> list[Metric]:

@@ -2,6 +2,7 @@
 from gen_core.base import HubModel
 from gen_core.models.cgan import CGANGenerator
 from gen_core.models.classifier import MNISTClassifier
+from gen_core.models.digit_energy import DigitEnergy
 from gen_core.models.energy import Energy2D
 from gen_core.models.flows import Flow
 from gen_core.models.gan import GANGenerator
@@ -15,6 +16,7 @@ from gen_core.models.wavegan import WaveGANGenerator
 FAMILIES: dict[str, type[HubModel]] = {
     CGANGenerator.family: CGANGenerator,
     MNISTClassifier.family: MNISTClassifier,
+    DigitEnergy.family: DigitEnergy,
     Energy2D.family: Energy2D,
     Flow.family: Flow,
     GANGenerator.family: GANGenerator,

@@ -36,7 +36,7 @@ class EnergyConfig:
     hidden: int = 128
     layers: int = 3
     sigma_min: float = 0.05        # the model's density is E(x, sigma_min); CD uses this level only
-    sigma_max: float = 1.0         # DSM: noise levels from sigma_max down to sigma_min, geometric
+    sigma_max: float = 3.0         # DSM: noise levels from sigma_max down to sigma_min, geometric
     noise_levels: int = 10
     sampler_steps: int = 100       # the shipped sampler: Langevin steps (in all, over the levels for DSM)
     step_size: float = 0.01        # ... its step size ε at sigma_min (DSM scales it by (σ / σ_min)^2)

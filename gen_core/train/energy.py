@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import torch
 
 from gen_core.data import toy2d
-from gen_core.models.energy import METHODS, Energy2D, EnergyConfig
+from gen_core.models.energy import METHODS, QUADRATURE_EXTENT, Energy2D, EnergyConfig
 from gen_core.train import flow
 from gen_core.train.config import TrainConfig, flag
 from gen_core.train.loop import Batch, Runtime, Task, cosine_schedule, unwrap
@@ -27,7 +27,7 @@ class Config(TrainConfig):
     layers: int = flag(3)
     lr: float = flag(1e-3, "peak learning rate (cosine decay to 0)")
     sigma_min: float = flag(0.05, "the smallest noise level: the model's density")
-    sigma_max: float = flag(1.0, "dsm: the largest noise level")
+    sigma_max: float = flag(3.0, "dsm: the largest noise level (about the data's spread: the far field is trained too)")
     noise_levels: int = flag(10, "dsm: noise levels, geometric from sigma-max to sigma-min")
     sampler_steps: int = flag(100, "the shipped sampler's Langevin steps (cd: also each training chain's)")
     step_size: float = flag(0.01, "the shipped sampler's step size at sigma-min (cd: also the training chains')")
@@ -55,7 +55,7 @@ class EnergyTask(Task):
         self.opt = torch.optim.Adam(self.model.parameters(), lr=args.lr)
         self.sched = cosine_schedule(self.opt, args.steps)
         g = torch.Generator().manual_seed(args.seed)
-        self.replay = ((torch.rand(args.buffer, 2, generator=g) * 2 - 1) * toy2d.EXTENT).to(runtime.device)
+        self.replay = self._noise(args.buffer, g).to(runtime.device)
 
     def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
         (x,) = batch
@@ -81,7 +81,7 @@ class EnergyTask(Task):
         pick = torch.randint(len(self.replay), (len(x),), generator=rng)
         start = self.replay[pick]
         fresh = torch.rand(len(x), generator=rng).to(x.device) < args.restart
-        noise_start = ((torch.rand(len(x), 2, generator=rng) * 2 - 1) * toy2d.EXTENT).to(x.device)
+        noise_start = self._noise(len(x), rng).to(x.device)
         start = torch.where(fresh[:, None], noise_start, start)
         model.eval()
         for chains in model.langevin(start, args.sampler_steps, args.step_size, generator=rng):
@@ -92,6 +92,12 @@ class EnergyTask(Task):
         contrast = data_energy.mean() - chain_energy.mean()
         regularizer = args.alpha * (data_energy ** 2 + chain_energy ** 2).mean()
         return {"loss": contrast + regularizer, "contrast": contrast}
+
+    @staticmethod
+    def _noise(n: int, rng: torch.Generator) -> torch.Tensor:
+        """Chain starts, uniform on the whole quadrature box: the far field, where the normalizer is
+        integrated too, gets its energy pushed up wherever the chains find mass that the data lack."""
+        return (torch.rand(n, 2, generator=rng) * 2 - 1) * QUADRATURE_EXTENT
 
     def state_dict(self) -> dict[str, Any]:
         return {"model": unwrap(self.model).state_dict(), "opt": self.opt.state_dict(), "sched": self.sched.state_dict(),

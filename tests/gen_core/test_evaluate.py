@@ -112,4 +112,20 @@ def test_a_2d_energys_card_holds_its_fit_the_flows_and_the_sampler_gap(tmp_path)
     assert abs(values["kl"] - (values["nll"] - values["entropy"])) < 1e-9 and values["kl"] > 0
     assert 0 <= values["flow_kl"] < values["kl"]                      # the shipped flow, against a random energy
     assert 0 <= values["outside_mass"] < 0.1 and values["sampler_gap_kl"] > values["sampler_gap_kl_floor"] > 0
+    assert 0 <= values["sampler_outside_share"] < 1
     assert {m.key for m in read_card(tmp_path / "ebm").metrics} == set(values)
+
+
+def test_the_digit_energys_card_reports_fresh_and_replay_chains_apart(monkeypatch, tiny_classifier, tmp_path):
+    from tiny import tiny_model
+
+    data = evaluate.Digits(_split(200, 0), _split(100, 1), _split(100, 2), standard=True)
+    monkeypatch.setattr(evaluate.Digits, "load", classmethod(lambda cls, source: data))
+    model = tiny_model("digit-energy", tmp_path / "ebm")
+    monkeypatch.setattr(gen_core, "load", lambda name, device=None: tiny_classifier)
+    report = evaluate.evaluate_digit_energy(model, argparse.Namespace(n_per_class=3, seed=0, data="auto"))
+    values = {m.key: m.value for m in report.metrics}
+    for key in ("inception_score", "frechet_distance", "digits_covered"):
+        assert key in values and f"replay_{key}" in values
+    assert "replay_inception_score_real" not in values and report.headline == "inception_score"
+    assert values["inception_score"] != values["replay_inception_score"]

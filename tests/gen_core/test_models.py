@@ -19,7 +19,7 @@ INPUTS = {"classifier": torch.rand(5, 1, 28, 28), "speech-classifier": torch.ran
 OUTPUTS = {"cgan": ((5, 1, 28, 28), 0, 1), "gan": ((5, 1, 28, 28), 0, 1), "infogan": ((5, 1, 28, 28), 0, 1),
            "vae": ((5, 1, 28, 28), 0, 1), "pixelcnn": ((5, 1, 28, 28), 0, 1), "made": ((5, 1, 28, 28), 0, 1),
            "flow": ((5, 2), -float("inf"), float("inf")),
-           "energy": ((5, 2), -float("inf"), float("inf")),
+           "energy": ((5, 2), -float("inf"), float("inf")), "digit-energy": ((5, 1, 28, 28), 0, 1),
            "wavegan": ((5, CLIP_SAMPLES), -1, 1), "classifier": ((5, 10), 0, 1), "speech-classifier": ((5, 10), 0, 1)}
 
 

@@ -1,0 +1,112 @@
+"""An energy-based model of MNIST digits: a small convolutional E_θ(x), p_θ(x) ∝ exp(−E_θ(x)) on
+[0, 1]^784, sampled by Langevin chains (Du & Mordatch 2019; Grathwohl et al. 2020).
+
+Here Z is a 784-dimensional integral that no grid reaches, so the model is judged by its samples. As in
+those papers, the chains take a large gradient step with small noise, x ← clip(x − (ε/2) ∇E(x) + ν ξ),
+rather than the ν = √ε of exact Langevin dynamics: a sampler that is useful at a few dozen steps, not
+one whose stationary law is p_θ (Nijkamp et al. 2019). `replay` keeps REPLAY_KEPT states of the
+training chains' buffer, so that chains can also be started where training left them.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+import torch
+from torch import nn
+
+from gen_core.base import HubModel
+
+SIDE = 28
+REPLAY_KEPT = 1000      # replay-buffer states the trainer stores with the weights (float16: 1.5 MB)
+
+
+@dataclass
+class DigitEnergyConfig:
+    width: int = 32               # channels of the first convolution; 2x and 4x after each stride
+    sampler_steps: int = 60       # the shipped sampler: Langevin steps from uniform noise
+    step_size: float = 10.0       # ε: the gradient step is (ε/2) ∇E
+    noise: float = 0.005          # ν: the noise's standard deviation per step
+    replay_states: int = 0        # training-chain states stored with the weights (REPLAY_KEPT when trained)
+    data: str = ""
+
+
+class DigitEnergy(HubModel, tags=["energy-based-model", "image-generation", "mnist"]):
+    family = "digit-energy"
+    config_class = DigitEnergyConfig
+    task = "unconditional-image-generation"
+
+    def __init__(self, config: DigitEnergyConfig):
+        super().__init__()
+        self.config = config
+        w = config.width
+        self.net = nn.Sequential(                                     # smooth units, so ∇_x E is too
+            nn.Conv2d(1, w, 3, padding=1), nn.SiLU(),                 # (B, w, 28, 28)
+            nn.Conv2d(w, 2 * w, 4, stride=2, padding=1), nn.SiLU(),   # (B, 2w, 14, 14)
+            nn.Conv2d(2 * w, 2 * w, 3, padding=1), nn.SiLU(),
+            nn.Conv2d(2 * w, 4 * w, 4, stride=2, padding=1), nn.SiLU(),  # (B, 4w, 7, 7)
+            nn.Conv2d(4 * w, 4 * w, 3, padding=1), nn.SiLU(),
+            nn.Flatten(), nn.Linear(4 * w * 7 * 7, 1),
+        )
+        self.register_buffer("replay", torch.zeros(config.replay_states, 1, SIDE, SIDE, dtype=torch.float16))
+
+    def card_dataset(self) -> tuple[str, str, str]:
+        return ("mnist", self.config.data or "MNIST", "judged by its samples under the project's classifier")
+
+    def energy(self, x: torch.Tensor) -> torch.Tensor:
+        """E(x) for x (n, 1, 28, 28) in [0, 1] -> (n,)."""
+        return self.net(x.to(self.device))[:, 0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.energy(x)
+
+    def energy_gradient(self, x: torch.Tensor) -> torch.Tensor:
+        """∇_x E(x), (n, 1, 28, 28)."""
+        with torch.enable_grad():
+            x = x.detach().requires_grad_(True)
+            (grad,) = torch.autograd.grad(self.energy(x).sum(), x)
+        return grad
+
+    def langevin(self, x0: torch.Tensor, steps: int, step_size: float, noise: float, mask: torch.Tensor | None = None,
+                 generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
+        """Chains x ← clip(x − (ε/2) ∇E(x) + ν ξ, 0, 1) from x0; where `mask` is 1 the pixels keep
+        x0's values (a repair: only the others move). Yields x0 and each state."""
+        if not (math.isfinite(step_size) and step_size > 0) or steps < 0:
+            raise ValueError(f"need a positive step size and steps >= 0; got {step_size}, {steps}")
+        if not (math.isfinite(noise) and noise >= 0):
+            raise ValueError(f"noise must be a non-negative number; got {noise}")
+        x = x0.to(self.device).detach().clamp(0, 1)
+        kept = None if mask is None else mask.to(self.device).expand_as(x) > 0.5
+        fixed = x.clone()
+        yield x
+        for _ in range(steps):
+            kick = torch.randn(x.shape, generator=generator).to(x.device)
+            x = (x - 0.5 * step_size * self.energy_gradient(x) + noise * kick).clamp(0, 1)
+            if kept is not None:
+                x = torch.where(kept, fixed, x)
+            yield x
+
+    def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Where fresh chains start: uniform noise, (n, 1, 28, 28)."""
+        return torch.rand(n, 1, SIDE, SIDE, generator=generator).to(self.device)
+
+    def sampler_steps(self, n: int, generator: torch.Generator | None = None, steps: int | None = None,
+                      from_replay: bool = False) -> Iterator[torch.Tensor]:
+        """The shipped sampler's states: fresh chains from uniform noise, or chains started from n states
+        of the stored replay buffer (drawn with `generator`)."""
+        if from_replay:
+            if not len(self.replay):
+                raise ValueError("these weights store no replay-buffer states")
+            pick = torch.randint(len(self.replay), (n,), generator=generator)
+            start = self.replay[pick].float()
+        else:
+            start = self.noise(n, generator)
+        steps = self.config.sampler_steps if steps is None else steps
+        return self.langevin(start, steps, self.config.step_size, self.config.noise, generator=generator)
+
+    def sample(self, n: int, *, generator: torch.Generator | None = None, from_replay: bool = False) -> torch.Tensor:
+        """n digits (n, 1, 28, 28) in [0, 1] from the shipped sampler (fresh chains unless from_replay)."""
+        for x in self.sampler_steps(n, generator, from_replay=from_replay):
+            pass
+        return x.detach()

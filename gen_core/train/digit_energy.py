@@ -1,0 +1,86 @@
+"""Train an energy-based model of MNIST digits by contrastive divergence with persistent Langevin chains."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import torch
+
+from gen_core.models.digit_energy import REPLAY_KEPT, DigitEnergy, DigitEnergyConfig
+from gen_core.train.config import MnistConfig, flag
+from gen_core.train.loop import Batch, Runtime, Task, mnist_stream, unwrap
+
+
+@dataclass(frozen=True)
+class Config(MnistConfig):
+    """The flags of `python -m gen_core.train digit-energy`."""
+
+    family: ClassVar[str] = "digit-energy"
+    steps: int = 6000
+    batch_size: int = 64
+    width: int = flag(32)
+    lr: float = flag(1e-4, "Adam's learning rate (betas 0, 0.999, as Du & Mordatch)")
+    chain_steps: int = flag(20, "Langevin steps of the training chains per step")
+    sampler_steps: int = flag(60, "the shipped sampler's steps from noise")
+    step_size: float = flag(10.0, "Langevin step size ε (the step is ε/2 times the gradient)")
+    noise: float = flag(0.005, "Langevin noise per step")
+    buffer: int = flag(10_000, "replay buffer of chain states")
+    restart: float = flag(0.05, "fraction of chains restarted from uniform noise")
+    alpha: float = flag(1.0, "weight of the energy^2 regularizer (Du & Mordatch)")
+    data_noise: float = flag(0.01, "std of the Gaussian noise added to training digits (smooths the data's energy)")
+
+
+class DigitEnergyTask(Task):
+    def __init__(self, args: Config, runtime: Runtime):
+        self.args = args
+        self.model = runtime.wrap(DigitEnergy(DigitEnergyConfig(width=args.width, sampler_steps=args.sampler_steps,
+                                                                step_size=args.step_size, noise=args.noise)))
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=args.lr, betas=(0.0, 0.999))
+        self.replay = unwrap(self.model).noise(args.buffer, torch.Generator().manual_seed(args.seed))
+
+    def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
+        """Chains from the buffer (a fraction restarted from noise) run --chain-steps; the loss pulls the
+        data's energy down and the chains' up, with Du & Mordatch's energy^2 regularizer."""
+        images, _ = batch
+        args, model = self.args, unwrap(self.model)
+        x = (images + args.data_noise * torch.randn(images.shape, generator=rng).to(images.device)).clamp(0, 1)
+        pick = torch.randint(len(self.replay), (len(x),), generator=rng)
+        fresh = (torch.rand(len(x), generator=rng) < args.restart).to(x.device)[:, None, None, None]
+        start = torch.where(fresh, model.noise(len(x), rng), self.replay[pick].to(x.device))
+        for chains in model.langevin(start, args.chain_steps, args.step_size, args.noise, generator=rng):
+            pass
+        self.replay[pick] = chains.to(self.replay.device)
+        energies = self.model(torch.cat([x, chains]))
+        data_energy, chain_energy = energies[:len(x)], energies[len(x):]
+        contrast = data_energy.mean() - chain_energy.mean()
+        loss = contrast + args.alpha * (data_energy ** 2 + chain_energy ** 2).mean()
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.opt.step()
+        return {"loss": loss.item(), "contrast": contrast.item()}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"model": unwrap(self.model).state_dict(), "opt": self.opt.state_dict(), "replay": self.replay}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        unwrap(self.model).load_state_dict(state["model"])
+        self.opt.load_state_dict(state["opt"])
+        self.replay = state["replay"]
+
+    def export(self) -> DigitEnergy:
+        """The network, with REPLAY_KEPT states of the buffer (evenly spaced through it) in float16."""
+        model = unwrap(self.model)
+        kept = self.replay[torch.linspace(0, len(self.replay) - 1, min(REPLAY_KEPT, len(self.replay))).long()]
+        config = DigitEnergyConfig(**{**vars(model.config), "replay_states": len(kept)})
+        exported = DigitEnergy(config)
+        exported.net.load_state_dict(model.net.state_dict())
+        exported.replay.copy_(kept.half())
+        return exported
+
+
+def build(args: Config, runtime: Runtime) -> DigitEnergyTask:
+    return DigitEnergyTask(args, runtime)
+
+
+stream = mnist_stream
