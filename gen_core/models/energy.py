@@ -131,7 +131,7 @@ class Energy2D(HubModel, tags=["energy-based-model", "density-estimation", "toy-
         """The probability mass of exp(−E) that lies outside the quadrature box: 1 − Z(box) / Z(box 1.5x
         wider), at the same cell size."""
         wider = self.log_normalizer(1.5 * QUADRATURE_EXTENT, int(1.5 * QUADRATURE_RESOLUTION))
-        return float(-torch.expm1(self.log_normalizer() - wider))
+        return max(0.0, float(-torch.expm1(self.log_normalizer() - wider)))   # not -0.0 at float64 rounding
 
     @torch.no_grad()
     def log_prob(self, x: torch.Tensor) -> torch.Tensor:
