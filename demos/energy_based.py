@@ -67,7 +67,7 @@ def chains_background(model: Energy2D, density: str) -> np.ndarray:
 @functools.lru_cache(maxsize=32)
 def cell_probs(model: Energy2D) -> torch.Tensor:
     """P_θ of the quadrature cells (for exact draws)."""
-    return model.cell_log_probs().exp()
+    return model.cell_log_probs().exp().float()
 
 
 @functools.lru_cache(maxsize=32)
@@ -193,10 +193,9 @@ def build(lab: Lab) -> None:
 
 
 def warm_caches(models: dict[tuple[str, str], Energy2D]) -> None:
+    """The pictures of every model (a 200^2 grid each); the quadrature's 512^2 cells wait for a first run."""
     for (density, _), model in models.items():
         chains_background(model, density)
-        gap_bins(model)
-        log_normalizer(model)
 
 
 def _plane(models: dict[tuple[str, str], Energy2D], lab: Lab) -> None:
@@ -222,7 +221,7 @@ def _plane(models: dict[tuple[str, str], Energy2D], lab: Lab) -> None:
     with gr.Accordion("Measured: this model's card", open=False):
         card_box = gr.Markdown(first[2])
     heavy = lab.lanes.heavy
-    gr.on([density.change, method.input], heavy.admit(functools.partial(select, models)), [density, method],
+    gr.on([density.change, method.input], lab.lanes.light.admit(functools.partial(select, models)), [density, method],
           [method, image, fit, card_box, recipe], api_name="ebm_landscape")
     run.click(heavy.admit(functools.partial(chains, models)), [density, method, step_size, steps, noise_scale, seed],
               [image, status], api_name="ebm_chains", show_progress_on=[status])
