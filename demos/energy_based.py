@@ -220,10 +220,11 @@ def _plane(models: dict[tuple[str, str], Energy2D], lab: Lab) -> None:
     recipe = gr.Markdown(first[3])
     with gr.Accordion("Measured: this model's card", open=False):
         card_box = gr.Markdown(first[2])
-    heavy = lab.lanes.heavy
     gr.on([density.change, method.input], lab.lanes.light.admit(functools.partial(select, models)), [density, method],
           [method, image, fit, card_box, recipe], api_name="ebm_landscape")
-    run.click(heavy.admit(functools.partial(chains, models)), [density, method, step_size, steps, noise_scale, seed],
+    # Half a second of work (the digits drawn in the autoregressive tab take longer): the light lane's two
+    # slots, so the heavy lane's one slot stays with the multi-second figures and streams.
+    run.click(lab.lanes.light.admit(functools.partial(chains, models)), [density, method, step_size, steps, noise_scale, seed],
               [image, status], api_name="ebm_chains", show_progress_on=[status])
 
 
