@@ -14,7 +14,7 @@ from demos.lab import Lab
 from gen_core.evaluate.planar import sampler_gap_metrics
 from gen_core.data import toy2d
 from gen_core.hub import ENERGY_2D, energy_name
-from gen_core.models.energy import QUADRATURE_EXTENT, QUADRATURE_RESOLUTION, Energy2D, draw_cells
+from gen_core.models.energy import QUADRATURE_EXTENT, Energy2D, draw_cells, pool_cells
 
 TITLE, TAB_ID = "Energy-based", "energy"
 MODELS = tuple(energy_name(density, method) for density, method in ENERGY_2D)
@@ -35,7 +35,7 @@ OBJECTIVES = r"""
 
 **Denoising score matching** (Vincent 2011; over noise levels, Song & Ermon 2019): $-\nabla_x E_\theta(\tilde x, \sigma)$ is fitted to the score of data blurred by $\mathcal{N}(0, \sigma^2 I)$, $\min_\theta \mathbb{E}\,\sigma^2 \big\| -\nabla_{\tilde x} E_\theta(\tilde x, \sigma) + (\tilde x - x)/\sigma^2 \big\|^2$; no sampling in training, annealed Langevin from the largest $\sigma$ to the smallest at sampling time.
 
-In 2-D, $Z = \int e^{-E_\theta}$ is a double integral, so $\log p_\theta$ is exact up to a quadrature grid; a short chain is not the model (Nijkamp et al. 2019), and the gap below measures by how much.
+In 2-D, $Z = \int e^{-E_\theta}$ is a double integral, so $\log p_\theta$ is exact up to a quadrature grid; a short chain is not the model (Nijkamp et al. 2019), and the sampler-gap panel measures by how much.
 """
 
 
@@ -78,8 +78,7 @@ def log_normalizer(model: Energy2D) -> float:
 @functools.lru_cache(maxsize=32)
 def gap_bins(model: Energy2D) -> torch.Tensor:
     """p_θ's mass on the gap's GAP_BINS^2 bins over the quadrature box."""
-    cells = cell_probs(model).view(QUADRATURE_RESOLUTION, QUADRATURE_RESOLUTION)
-    return cells.view(GAP_BINS, QUADRATURE_RESOLUTION // GAP_BINS, GAP_BINS, -1).sum((1, 3))
+    return pool_cells(cell_probs(model), GAP_BINS)
 
 
 def fit_table(models: dict[tuple[str, str], Energy2D], density: str) -> str:

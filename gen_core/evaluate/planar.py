@@ -9,7 +9,7 @@ from gen_core import metrics
 from gen_core.card import Metric
 from gen_core.data import toy2d
 from gen_core.evaluate.common import Report
-from gen_core.models.energy import QUADRATURE_EXTENT, QUADRATURE_RESOLUTION
+from gen_core.models.energy import QUADRATURE_EXTENT, QUADRATURE_RESOLUTION, pool_cells
 
 GAP_BINS = 64   # the sampler gap's histogram: 64 x 64 bins of 8 x 8 quadrature cells
 
@@ -29,8 +29,7 @@ def evaluate_energy(model, args) -> Report:
     flow_kl = next(m.value for m in _fit(flow, args) if m.key == "kl")
     g = torch.Generator().manual_seed(args.seed)
     with torch.no_grad():
-        bins = model.cell_log_probs().exp().view(QUADRATURE_RESOLUTION, QUADRATURE_RESOLUTION)
-        bins = bins.view(GAP_BINS, QUADRATURE_RESOLUTION // GAP_BINS, GAP_BINS, -1).sum((1, 3))
+        bins = pool_cells(model.cell_log_probs().exp(), GAP_BINS)
         chains, exact = model.sample(n, generator=g).cpu(), model.exact_sample(n, generator=g)
     steps = f"{model.config.sampler_steps} steps of size {model.config.step_size:g}"
     steps += f" at sigma_min, annealed over {len(model.sigmas())} noise levels" if model.config.method == "dsm" else ""

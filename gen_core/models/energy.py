@@ -183,6 +183,12 @@ class Energy2D(HubModel, tags=["energy-based-model", "density-estimation", "toy-
         return x
 
 
+def pool_cells(cell_probs: torch.Tensor, bins: int) -> torch.Tensor:
+    """The quadrature cells' masses (resolution^2,) summed into bins x bins coarser bins, (bins, bins)."""
+    cells = cell_probs.view(QUADRATURE_RESOLUTION, QUADRATURE_RESOLUTION)
+    return cells.view(bins, QUADRATURE_RESOLUTION // bins, bins, -1).sum((1, 3))
+
+
 def draw_cells(cell_probs: torch.Tensor, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
     """n points (n, 2) from the quadrature cells' probabilities (resolution^2, in toy2d.grid's order): a
     cell by its probability, then a uniform point in it."""

@@ -8,6 +8,7 @@ import torch
 
 from gen_core.models.digit_energy import REPLAY_KEPT, DigitEnergy, DigitEnergyConfig
 from gen_core.train.config import MnistConfig, flag
+from gen_core.train.energy import contrastive_loss
 from gen_core.train.loop import Batch, Runtime, Task, mnist_stream, unwrap
 
 
@@ -26,6 +27,8 @@ class Config(MnistConfig):
     noise: float = flag(0.005, "Langevin noise per step")
     buffer: int = flag(10_000, "replay buffer of chain states")
     restart: float = flag(0.05, "fraction of chains restarted from uniform noise")
+    lifetime: int = flag(60, "Langevin steps after which a buffer chain restarts from noise (0: never); at the "
+                             "sampler's steps, the oldest negatives are what fresh chains reach")
     alpha: float = flag(1.0, "weight of the energy^2 regularizer (Du & Mordatch)")
     data_noise: float = flag(0.01, "std of the Gaussian noise added to training digits (smooths the data's energy)")
 
@@ -37,36 +40,41 @@ class DigitEnergyTask(Task):
                                                                 step_size=args.step_size, noise=args.noise)))
         self.opt = torch.optim.Adam(self.model.parameters(), lr=args.lr, betas=(0.0, 0.999))
         self.replay = unwrap(self.model).noise(args.buffer, torch.Generator().manual_seed(args.seed))
+        self.ages = torch.zeros(args.buffer, dtype=torch.long)   # Langevin steps each buffer chain has run
 
     def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
-        """Chains from the buffer (a fraction restarted from noise) run --chain-steps; the loss pulls the
-        data's energy down and the chains' up, with Du & Mordatch's energy^2 regularizer."""
+        """Chains from the buffer (a fraction restarted from noise, and every chain that has lived
+        --lifetime steps) run --chain-steps; the loss pulls the data's energy down and the chains' up,
+        with Du & Mordatch's energy^2 regularizer."""
         images, _ = batch
         args, model = self.args, unwrap(self.model)
         x = (images + args.data_noise * torch.randn(images.shape, generator=rng).to(images.device)).clamp(0, 1)
         pick = torch.randint(len(self.replay), (len(x),), generator=rng)
-        fresh = (torch.rand(len(x), generator=rng) < args.restart).to(x.device)[:, None, None, None]
-        start = torch.where(fresh, model.noise(len(x), rng), self.replay[pick].to(x.device))
+        fresh = torch.rand(len(x), generator=rng) < args.restart
+        if args.lifetime:
+            fresh |= self.ages[pick] >= args.lifetime
+        start = torch.where(fresh.to(x.device)[:, None, None, None], model.noise(len(x), rng), self.replay[pick].to(x.device))
         for chains in model.langevin(start, args.chain_steps, args.step_size, args.noise, generator=rng):
             pass
         self.replay[pick] = chains.to(self.replay.device)
+        self.ages[pick] = torch.where(fresh, 0, self.ages[pick]) + args.chain_steps
         energies = self.model(torch.cat([x, chains]))
-        data_energy, chain_energy = energies[:len(x)], energies[len(x):]
-        contrast = data_energy.mean() - chain_energy.mean()
-        loss = contrast + args.alpha * (data_energy ** 2 + chain_energy ** 2).mean()
+        losses = contrastive_loss(energies[:len(x)], energies[len(x):], args.alpha)
         self.opt.zero_grad(set_to_none=True)
-        loss.backward()
+        losses["loss"].backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
         self.opt.step()
-        return {"loss": loss.item(), "contrast": contrast.item()}
+        return {k: v.item() for k, v in losses.items()}
 
     def state_dict(self) -> dict[str, Any]:
-        return {"model": unwrap(self.model).state_dict(), "opt": self.opt.state_dict(), "replay": self.replay}
+        return {"model": unwrap(self.model).state_dict(), "opt": self.opt.state_dict(), "replay": self.replay,
+                "ages": self.ages}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         unwrap(self.model).load_state_dict(state["model"])
         self.opt.load_state_dict(state["opt"])
         self.replay = state["replay"]
+        self.ages = state["ages"]
 
     def export(self) -> DigitEnergy:
         """The network, with REPLAY_KEPT states of the buffer (evenly spaced through it) in float16."""

@@ -46,6 +46,13 @@ def dsm_loss(model: torch.nn.Module, x: torch.Tensor, sigma: torch.Tensor, noise
     return (sigma[:, None] ** 2 * (-grad + noise / sigma[:, None]) ** 2).sum(1).mean()
 
 
+def contrastive_loss(data_energy: torch.Tensor, chain_energy: torch.Tensor, alpha: float) -> dict[str, torch.Tensor]:
+    """Contrastive divergence's loss: the data's mean energy down, the chains' up, with Du & Mordatch's
+    regularizer alpha * mean(E^2) on both, which keeps the energies near zero."""
+    contrast = data_energy.mean() - chain_energy.mean()
+    return {"loss": contrast + alpha * (data_energy ** 2 + chain_energy ** 2).mean(), "contrast": contrast}
+
+
 class EnergyTask(Task):
     def __init__(self, args: Config, runtime: Runtime):
         self.args = args
@@ -89,10 +96,7 @@ class EnergyTask(Task):
             pass
         self.replay[pick] = chains
         self.model.train()
-        data_energy, chain_energy = self.model(x), self.model(chains)
-        contrast = data_energy.mean() - chain_energy.mean()
-        regularizer = args.alpha * (data_energy ** 2 + chain_energy ** 2).mean()
-        return {"loss": contrast + regularizer, "contrast": contrast}
+        return contrastive_loss(self.model(x), self.model(chains), args.alpha)
 
     @staticmethod
     def _noise(n: int, rng: torch.Generator) -> torch.Tensor:
