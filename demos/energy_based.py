@@ -18,7 +18,7 @@ from gen_core.models.energy import QUADRATURE_EXTENT, QUADRATURE_RESOLUTION, Ene
 
 TITLE, TAB_ID = "Energy-based", "energy"
 MODELS = tuple(energy_name(density, method) for density, method in ENERGY_2D)
-METHOD_NAMES = {"cd": "contrastive divergence", "dsm": "denoising score matching"}
+METHOD_NAMES = {"dsm": "denoising score matching", "cd": "contrastive divergence"}
 DENSITIES = tuple(dict.fromkeys(density for density, _ in ENERGY_2D))
 CHAINS = 1000
 RESOLUTION = 200
@@ -67,7 +67,12 @@ def chains_background(model: Energy2D, density: str) -> np.ndarray:
 @functools.lru_cache(maxsize=32)
 def cell_probs(model: Energy2D) -> torch.Tensor:
     """P_θ of the quadrature cells (for exact draws)."""
-    return model.cell_log_probs().exp()
+    return model.cell_log_probs().exp().float()
+
+
+@functools.lru_cache(maxsize=32)
+def log_normalizer(model: Energy2D) -> float:
+    return float(model.log_normalizer())
 
 
 @functools.lru_cache(maxsize=32)
@@ -85,13 +90,14 @@ def fit_table(models: dict[tuple[str, str], Energy2D], density: str) -> str:
         if (density, method) not in models:
             continue
         values = {m.key: m.value for m in cards.read_metrics(models[density, method])}
+        label = f"`{energy_name(density, method)}` ({METHOD_NAMES[method]})"
         if "kl" not in values:
-            rows.append(f"| `{energy_name(density, method)}` | _not measured yet_ | | |")
+            rows.append(f"| {label} | _not measured yet_ | | |")
             continue
         flow_kl = values.get("flow_kl", flow_kl)
         gap = (f"{values['sampler_gap_kl']:.3f} (floor {values['sampler_gap_kl_floor']:.3f})"
                if "sampler_gap_kl" in values else "—")
-        rows.append(f"| `{energy_name(density, method)}` ({METHOD_NAMES[method]}) | {values['nll']:.3f} | "
+        rows.append(f"| {label} | {values['nll']:.3f} | "
                     f"**{values['kl']:.4f} ± {values['kl_se']:.4f}** | {gap} |")
     if flow_kl is not None:
         rows.append(f"| `flow-{density}` (the flow tab's, same draws) | | {flow_kl:.4f} | exact sampling: 0 |")
@@ -106,7 +112,7 @@ def landscape(models: dict[tuple[str, str], Energy2D], density: object, method: 
     empty = np.zeros((0, 2))
     png = flow_plots.density_png(model_grid(model), flow_live.true_grid(name, RESOLUTION), empty, empty,
                                  ("p_θ(x) = exp(−E_θ(x)) / Z", "true p(x)"))
-    log_z = float(model.log_normalizer())
+    log_z = log_normalizer(model)
     recipe = (f"**Recipe** · model `{energy_name(name, how)}` · weights `{model.source.revision}`\n\n```python\n"
               f"import gen_core\nfrom gen_core.data import toy2d\nm = gen_core.load(\"{energy_name(name, how)}\")\n"
               f"_, grid = toy2d.grid({RESOLUTION})\n"
@@ -187,9 +193,9 @@ def build(lab: Lab) -> None:
 
 
 def warm_caches(models: dict[tuple[str, str], Energy2D]) -> None:
+    """The pictures of every model (a 200^2 grid each); the quadrature's 512^2 cells wait for a first run."""
     for (density, _), model in models.items():
         chains_background(model, density)
-        gap_bins(model)
 
 
 def _plane(models: dict[tuple[str, str], Energy2D], lab: Lab) -> None:
@@ -214,10 +220,11 @@ def _plane(models: dict[tuple[str, str], Energy2D], lab: Lab) -> None:
     recipe = gr.Markdown(first[3])
     with gr.Accordion("Measured: this model's card", open=False):
         card_box = gr.Markdown(first[2])
-    heavy = lab.lanes.heavy
-    gr.on([density.change, method.input], heavy.admit(functools.partial(select, models)), [density, method],
+    gr.on([density.change, method.input], lab.lanes.light.admit(functools.partial(select, models)), [density, method],
           [method, image, fit, card_box, recipe], api_name="ebm_landscape")
-    run.click(heavy.admit(functools.partial(chains, models)), [density, method, step_size, steps, noise_scale, seed],
+    # Half a second of work (the digits drawn in the autoregressive tab take longer): the light lane's two
+    # slots, so the heavy lane's one slot stays with the multi-second figures and streams.
+    run.click(lab.lanes.light.admit(functools.partial(chains, models)), [density, method, step_size, steps, noise_scale, seed],
               [image, status], api_name="ebm_chains", show_progress_on=[status])
 
 

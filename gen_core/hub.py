@@ -40,8 +40,8 @@ class Entry:
 FLOW_DENSITIES = toy2d.NAMES  # one trained flow per toy density
 GAN_FAMILY = tuple(f"{variant}-mnist" for variant in GAN_VARIANTS)  # the GAN family tab, one model per variant
 # The 2-D energies shipped, as (density, training method): both methods where the tab compares them.
-ENERGY_2D = (("moons", "cd"), ("moons", "dsm"), ("8gaussians", "cd"), ("8gaussians", "dsm"), ("circles", "dsm"),
-             ("swissroll", "dsm"), ("pinwheel", "dsm"), ("2spirals", "dsm"))
+ENERGY_2D = (("moons", "dsm"), ("moons", "cd"), ("8gaussians", "dsm"), ("8gaussians", "cd"), ("circles", "dsm"),
+             ("swissroll", "dsm"), ("pinwheel", "dsm"), ("2spirals", "dsm"), ("checkerboard", "dsm"))
 
 
 def energy_name(density: str, method: str) -> str:
@@ -62,6 +62,7 @@ REGISTRY: dict[str, Entry] = {
     "pixelcnn-mnist": Entry("pixelcnn", f"{HUB_ORG}/pixelcnn-mnist", "v1"),
     "made-mnist": Entry("made", f"{HUB_ORG}/made-mnist", "v1"),
     **{f"flow-{density}": Entry("flow", f"{HUB_ORG}/flow-{density}", "v1") for density in FLOW_DENSITIES},
+    **{energy_name(*shipped): Entry("energy", f"{HUB_ORG}/{energy_name(*shipped)}", "v1") for shipped in ENERGY_2D},
 }
 
 

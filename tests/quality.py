@@ -95,8 +95,9 @@ def repair_accuracy(method: str, per_class: int = 20) -> float:
 
 
 @functools.lru_cache(maxsize=None)
-def flow_kl(name: str, density: str) -> float:
-    """NLL - H(p) of a flow on N_POINTS fresh draws of `density` (the evaluator's estimator of KL(p || q))."""
+def density_kl(name: str, density: str) -> float:
+    """NLL - H(p) of a 2-D model (a flow, an energy) on N_POINTS fresh draws of `density` (the evaluator's
+    estimator of KL(p || q))."""
     x = toy2d.sample(density, N_POINTS, torch.Generator().manual_seed(SEED))
     with torch.no_grad():
         nll = -_load(name).log_prob(x).double()
@@ -120,7 +121,7 @@ def audio_measures(name: str) -> dict[str, float]:
 
 
 if __name__ == "__main__":   # PYTHONPATH=. python tests/quality.py: every shipped generator's figures
-    from gen_core.hub import FLOW_DENSITIES, GAN_FAMILY
+    from gen_core.hub import ENERGY_2D, FLOW_DENSITIES, GAN_FAMILY, energy_name
 
     for name in ("cgan-mnist", "infogan-mnist", *GAN_FAMILY):
         print(name, {k: round(v, 4) for k, v in image_measures(name).items()})
@@ -130,5 +131,7 @@ if __name__ == "__main__":   # PYTHONPATH=. python tests/quality.py: every shipp
         print(name, "-log p(x)", round(exact_nll(name), 2))
     print("vae-mnist repair accuracy, bottom half", {m: round(repair_accuracy(m), 3) for m in ("one-shot", "mwg")})
     for density in FLOW_DENSITIES:
-        print(f"flow-{density}", "KL", round(flow_kl(f"flow-{density}", density), 4))
+        print(f"flow-{density}", "KL", round(density_kl(f"flow-{density}", density), 4))
+    for density, method in ENERGY_2D:
+        print(energy_name(density, method), "KL", round(density_kl(energy_name(density, method), density), 4))
     print("wavegan-digits", {k: round(v, 4) for k, v in audio_measures("wavegan-digits").items()})

@@ -92,6 +92,7 @@ TABS = {
                               _panel(pg).get_by_role("button", name="Repair").click()),
     "WaveGAN audio": lambda pg: _panel(pg).get_by_role("button", name="↻ re-roll").first.click(),
     "Flows": lambda pg: _select(pg, "Density", "circles"),
+    "Energy-based": lambda pg: _panel(pg).get_by_role("button", name="Run 1,000 chains from noise").click(),
 }
 
 

@@ -33,3 +33,12 @@ def test_every_local_link_and_picture_exists():
     for target in targets:
         if not target.startswith("http"):
             assert (ROOT / target).is_file(), target
+
+
+def test_the_spaces_front_matter_links_every_registered_models_repo():
+    import yaml
+
+    from gen_core.hub import REGISTRY
+
+    front = yaml.safe_load(TEXT.split("---\n", 2)[1])
+    assert sorted(front["models"]) == sorted(entry.repo_id for entry in REGISTRY.values())

