@@ -8,7 +8,7 @@ from types import ModuleType
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
-TABS = ("cgan_digits", "gan_family", "infogan_codes", "vae_interpolation", "vae_repair", "wavegan_digits", "flow_density", "energy_based")
+TABS = ("autoregressive", "cgan_digits", "gan_family", "infogan_codes", "vae_interpolation", "vae_repair", "wavegan_digits", "flow_density", "energy_based")
 
 
 def tab_modules() -> list[ModuleType]:

@@ -59,6 +59,8 @@ REGISTRY: dict[str, Entry] = {
     "vae-mnist": Entry("vae", f"{HUB_ORG}/vae-mnist", "v2"),  # v2: the standard 50,000 training digits
     "vae-mnist-2d": Entry("vae", f"{HUB_ORG}/vae-mnist-2d", "v2"),  # v2: the standard 50,000 training digits
     "wavegan-digits": Entry("wavegan", f"{HUB_ORG}/wavegan-digits", "v1"),
+    "pixelcnn-mnist": Entry("pixelcnn", f"{HUB_ORG}/pixelcnn-mnist", "v1"),
+    "made-mnist": Entry("made", f"{HUB_ORG}/made-mnist", "v1"),
     **{f"flow-{density}": Entry("flow", f"{HUB_ORG}/flow-{density}", "v1") for density in FLOW_DENSITIES},
     **{energy_name(*shipped): Entry("energy", f"{HUB_ORG}/{energy_name(*shipped)}", "v1") for shipped in ENERGY_2D},
 }

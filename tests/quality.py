@@ -71,6 +71,15 @@ def vae_elbo(name: str) -> float:
 
 
 @functools.lru_cache(maxsize=None)
+def exact_nll(name: str) -> float:
+    """-log p(x), exact, in nats on the 500 shipped test digits, binarized with the evaluator's seed (an
+    autoregressive model; the PixelCNN's mixture over digits)."""
+    x = torch.bernoulli(test_digits()[0], generator=torch.Generator().manual_seed(123))
+    with torch.no_grad():
+        return float(-_load(name).log_prob(x).mean())
+
+
+@functools.lru_cache(maxsize=None)
 def repair_accuracy(method: str, per_class: int = 20) -> float:
     """Classifier accuracy of vae-mnist's completions of the bottom half (14 rows hidden) of the first
     `per_class` shipped test digits of each class, 50 iterations, as the evaluator runs them."""
@@ -118,6 +127,8 @@ if __name__ == "__main__":   # PYTHONPATH=. python tests/quality.py: every shipp
         print(name, {k: round(v, 4) for k, v in image_measures(name).items()})
     for name in ("vae-mnist", "vae-mnist-2d"):
         print(name, "-ELBO", round(vae_elbo(name), 2))
+    for name in ("pixelcnn-mnist", "made-mnist"):
+        print(name, "-log p(x)", round(exact_nll(name), 2))
     print("vae-mnist repair accuracy, bottom half", {m: round(repair_accuracy(m), 3) for m in ("one-shot", "mwg")})
     for density in FLOW_DENSITIES:
         print(f"flow-{density}", "KL", round(density_kl(f"flow-{density}", density), 4))

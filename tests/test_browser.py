@@ -82,6 +82,7 @@ def _select(pg, label: str, option: str) -> None:
 
 
 TABS = {
+    "Autoregressive": lambda pg: _panel(pg).get_by_role("button", name="Draw", exact=True).click(),
     "cGAN digits": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
     "GAN family": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
     "InfoGAN codes": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
