@@ -4,7 +4,9 @@
 Here Z is a 784-dimensional integral that no grid reaches, so the model is judged by its samples. As in
 those papers, the chains take a large gradient step with small noise, x ← clip(x − (ε/2) ∇E(x) + ν ξ),
 rather than the ν = √ε of exact Langevin dynamics: a sampler that is useful at a few dozen steps, not
-one whose stationary law is p_θ (Nijkamp et al. 2019). `replay` keeps REPLAY_KEPT states of the
+one whose stationary law is p_θ (Nijkamp et al. 2019). The gradient step is clipped per pixel
+(`max_move`), as common image-EBM recipes clip the gradient: unclipped, a step of ε = 10 slams pixels
+to 0 or 1 and short chains from noise stay salt-and-pepper. `replay` keeps REPLAY_KEPT states of the
 training chains' buffer, so that chains can also be started where training left them.
 """
 from __future__ import annotations
@@ -28,6 +30,7 @@ class DigitEnergyConfig:
     sampler_steps: int = 60       # the shipped sampler: Langevin steps from uniform noise
     step_size: float = 10.0       # ε: the gradient step is (ε/2) ∇E
     noise: float = 0.005          # ν: the noise's standard deviation per step
+    max_move: float = 0.15        # the gradient step is clipped to ± this much per pixel (0: not clipped)
     replay_states: int = 0        # training-chain states stored with the weights (REPLAY_KEPT when trained)
     data: str = ""
 
@@ -70,8 +73,9 @@ class DigitEnergy(HubModel, tags=["energy-based-model", "image-generation", "mni
 
     def langevin(self, x0: torch.Tensor, steps: int, step_size: float, noise: float, mask: torch.Tensor | None = None,
                  generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
-        """Chains x ← clip(x − (ε/2) ∇E(x) + ν ξ, 0, 1) from x0; where `mask` is 1 the pixels keep
-        x0's values (a repair: only the others move). Yields x0 and each state."""
+        """Chains x ← clip(x − clip((ε/2) ∇E(x), ±max_move) + ν ξ, 0, 1) from x0 (max_move from the
+        config); where `mask` is 1 the pixels keep x0's values (a repair: only the others move). Yields
+        x0 and each state."""
         if not (math.isfinite(step_size) and step_size > 0) or steps < 0:
             raise ValueError(f"need a positive step size and steps >= 0; got {step_size}, {steps}")
         if not (math.isfinite(noise) and noise >= 0):
@@ -82,7 +86,10 @@ class DigitEnergy(HubModel, tags=["energy-based-model", "image-generation", "mni
         yield x
         for _ in range(steps):
             kick = torch.randn(x.shape, generator=generator).to(x.device)
-            x = (x - 0.5 * step_size * self.energy_gradient(x) + noise * kick).clamp(0, 1)
+            move = 0.5 * step_size * self.energy_gradient(x)
+            if self.config.max_move:
+                move = move.clamp(-self.config.max_move, self.config.max_move)
+            x = (x - move + noise * kick).clamp(0, 1)
             if kept is not None:
                 x = torch.where(kept, fixed, x)
             yield x

@@ -25,6 +25,7 @@ class Config(MnistConfig):
     sampler_steps: int = flag(60, "the shipped sampler's steps from noise")
     step_size: float = flag(10.0, "Langevin step size ε (the step is ε/2 times the gradient)")
     noise: float = flag(0.005, "Langevin noise per step")
+    max_move: float = flag(0.15, "the Langevin gradient step clipped to ± this much per pixel (0: not clipped)")
     buffer: int = flag(10_000, "replay buffer of chain states")
     restart: float = flag(0.05, "fraction of chains restarted from uniform noise")
     lifetime: int = flag(60, "Langevin steps after which a buffer chain restarts from noise (0: never); at the "
@@ -37,7 +38,8 @@ class DigitEnergyTask(Task):
     def __init__(self, args: Config, runtime: Runtime):
         self.args = args
         self.model = runtime.wrap(DigitEnergy(DigitEnergyConfig(width=args.width, sampler_steps=args.sampler_steps,
-                                                                step_size=args.step_size, noise=args.noise)))
+                                                                step_size=args.step_size, noise=args.noise,
+                                                                max_move=args.max_move)))
         self.opt = torch.optim.Adam(self.model.parameters(), lr=args.lr, betas=(0.0, 0.999))
         self.replay = unwrap(self.model).noise(args.buffer, torch.Generator().manual_seed(args.seed))
         self.ages = torch.zeros(args.buffer, dtype=torch.long)   # Langevin steps each buffer chain has run

@@ -72,3 +72,15 @@ def test_a_buffer_chain_restarts_from_noise_once_it_has_lived_its_lifetime():
     for _ in range(12):
         immortal.step(batch, rng)
     assert int(immortal.ages.max()) > 4
+
+
+@pytest.mark.parametrize("cap", [0.05, 0.0])
+def test_the_gradient_step_moves_no_pixel_further_than_its_cap(cap):
+    model = _model(max_move=cap)
+    x0 = torch.rand(4, 1, 28, 28, generator=torch.Generator().manual_seed(2)) * 0.5 + 0.25
+    x1 = list(model.langevin(x0, 1, step_size=1e4, noise=0.0))[-1]
+    moved = (x1 - x0).abs().max()
+    if cap:
+        assert moved <= cap + 1e-6 and moved > cap / 2
+    else:
+        assert moved > 0.2          # uncapped, a step this large runs into the [0, 1] clip
