@@ -67,16 +67,21 @@ def read_digit(kind: str, digit: object, index: object, sketch: object, upload: 
         raise gr.Error(f"{label}: {error}") from None
 
 
-def read_binarized(source: object, digit: object, index: object, sketch: object, upload: object
-                   ) -> tuple[torch.Tensor, str, int | None]:
-    """The digit from the shared inputs, binarized as the evaluator binarizes the test digits; its name;
-    and its label (test digits only)."""
+def read_named(source: object, digit: object, index: object, sketch: object, upload: object
+               ) -> tuple[torch.Tensor, str, int | None]:
+    """The digit (1, 1, 28, 28) in [0, 1] from the shared inputs; its name; and its label (test digits only)."""
     kind = inputs.require_choice(source, "Digit source", SOURCES)
     image = read_digit(kind, digit, index, sketch, upload, "The digit")
-    x = torch.bernoulli(image, generator=torch.Generator().manual_seed(TEST_BINARIZATION_SEED))
     if kind == "test digit":
-        return x, f"test digit {int(digit)} #{int(index)}", int(digit)
-    return x, f"your {kind}", None
+        return image, f"test digit {int(digit)} #{int(index)}", int(digit)
+    return image, f"your {kind}", None
+
+
+def read_binarized(source: object, digit: object, index: object, sketch: object, upload: object
+                   ) -> tuple[torch.Tensor, str, int | None]:
+    """read_named's digit, binarized as the evaluator binarizes the test digits; its name and label."""
+    image, name, label = read_named(source, digit, index, sketch, upload)
+    return torch.bernoulli(image, generator=torch.Generator().manual_seed(TEST_BINARIZATION_SEED)), name, label
 
 
 def controls() -> list:

@@ -115,8 +115,7 @@ def repair(model: DigitEnergy, classifier, source: object, digit: object, index:
            progress=gr.Progress()):
     """Yield (truth | seen | REPAIRS chains PNG, energy plot, status) as the chains fill in the hidden
     pixels (or clean the noise) with the kept pixels fixed."""
-    kind = inputs.require_choice(source, "Digit source", digit_sources.SOURCES)
-    x = digit_sources.read_digit(kind, digit, index, sketch, upload, "The digit")
+    x, name, label = digit_sources.read_named(source, digit, index, sketch, upload)
     how = inputs.require_choice(corruption, "Corruption", CORRUPTIONS)
     side = inputs.require_int(size, "Rows or square side hidden", *SIZE)
     std = inputs.require_float(noise_std, "Noise std", *NOISE_STD)
@@ -135,9 +134,8 @@ def repair(model: DigitEnergy, classifier, source: object, digit: object, index:
     final, trace, seconds = yield from _run(model, states, count, picture, progress)
     with torch.no_grad():
         readings = classifier(final).softmax(1)
-    truth = int(digit) if kind == "test digit" else int(classifier(x).argmax(1))
+    truth = label if label is not None else int(classifier(x).argmax(1))
     agree = int((readings.argmax(1) == truth).sum())
-    name = f"test digit {int(digit)} #{int(index)}" if kind == "test digit" else f"your {kind}"
     yield (outputs.save_image(picture(final)), _energy_frame(model, trace),
            f"**{agree} of {REPAIRS}** repairs read as {truth} by the classifier "
            f"({' · '.join(f'{int(p.argmax())} ({float(p.max()):.0%})' for p in readings)}); {count} steps in {seconds:.2f} s, "

@@ -9,7 +9,7 @@ from gen_core import metrics
 from gen_core.card import Metric
 from gen_core.data import toy2d
 from gen_core.evaluate.common import Report
-from gen_core.models.energy import QUADRATURE_EXTENT, QUADRATURE_RESOLUTION, pool_cells
+from gen_core.models.energy import QUADRATURE_EXTENT, QUADRATURE_RESOLUTION, draw_cells, pool_cells
 
 GAP_BINS = 64   # the sampler gap's histogram: 64 x 64 bins of 8 x 8 quadrature cells
 
@@ -29,8 +29,9 @@ def evaluate_energy(model, args) -> Report:
     flow_kl = next(m.value for m in _fit(flow, args) if m.key == "kl")
     g = torch.Generator().manual_seed(args.seed)
     with torch.no_grad():
-        bins = pool_cells(model.cell_log_probs().exp(), GAP_BINS)
-        chains, exact = model.sample(n, generator=g).cpu(), model.exact_sample(n, generator=g)
+        cells = model.cell_log_probs().exp()   # one quadrature pass for the bins and the exact draws
+        bins = pool_cells(cells, GAP_BINS)
+        chains, exact = model.sample(n, generator=g).cpu(), draw_cells(cells, n, g)
     steps = f"{model.config.sampler_steps} steps of size {model.config.step_size:g}"
     steps += f" at sigma_min, annealed over {len(model.sigmas())} noise levels" if model.config.method == "dsm" else ""
     return Report(_fit(model, args) + [
