@@ -68,7 +68,7 @@ def build_card(model: Any, *, metrics: list[Metric] | dict, training: dict[str, 
     dataset = model.config.data or "unknown"
     dataset_id, dataset_name, measured_by = model.card_dataset()
     results = [EvalResult(task_type=model.task, dataset_type=dataset_id, dataset_name=dataset_name,
-                          metric_type=m.key, metric_name=m.label, metric_value=round(m.value, 6))
+                          metric_type=m.key, metric_name=m.label, metric_value=float(f"{m.value:.6g}"))
                for m in metrics]
     data = ModelCardData(
         library_name="gen_core", license="mit", tags=list(model._hub_mixin_info.model_card_data.tags or []),

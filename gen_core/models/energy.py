@@ -7,7 +7,10 @@ exact up to that grid. Two ways to train E_θ (gen_core/train/energy.py):
   chains (persistent, with a replay buffer, Du & Mordatch 2019);
 - denoising score matching (Vincent 2011) over several noise levels σ (Song & Ermon 2019): the network
   takes log σ as a second input, −∇_x E(x̃, σ) learns the score of the data blurred by N(0, σ²), and
-  the model's density is that of the smallest σ.
+  the model's density is that of the smallest σ. A score cannot tell how much mass each of two
+  separated modes holds, so the shipped DSM energies are then fine-tuned with the heat equation's
+  residual between the levels (--fokker-planck), which carries the weights that large σ sees down to
+  the smallest.
 E_θ is the network plus a fixed Gaussian envelope ‖x‖² / 2(s² + σ²): a SiLU network grows at most
 linearly, so exp(−E) is integrable by construction and the far field, where no data or chain ever
 goes, cannot hold mass; the network learns the rest.

@@ -1,9 +1,13 @@
 """Train a 2-D energy-based model by contrastive divergence or by denoising score matching (fresh samples every step)."""
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
+import safetensors.torch
 import torch
 
 from gen_core.data import toy2d
@@ -11,6 +15,10 @@ from gen_core.models.energy import METHODS, QUADRATURE_EXTENT, Energy2D, EnergyC
 from gen_core.train import flow
 from gen_core.train.config import TrainConfig, flag
 from gen_core.train.loop import Batch, Runtime, Task, cosine_schedule, unwrap
+
+
+WARM_START_KEYS = ("density", "method", "hidden", "layers", "sigma_min", "sigma_max", "noise_levels", "envelope")
+FP_GROUPS = 8   # noise levels per step of the Fokker-Planck term, each on an eighth of the batch
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,8 @@ class Config(TrainConfig):
     restart: float = flag(0.05, "cd: fraction of chains restarted from uniform noise")
     alpha: float = flag(0.001, "cd: weight of the energy^2 regularizer (0.01: KL 0.070 on moons, 0.001: 0.049)")
     envelope: float = flag(3.0, "s of the fixed Gaussian envelope |x|^2 / 2(s^2 + sigma^2) added to the network (0: none)")
+    fokker_planck: float = flag(0.0, "dsm: weight of the heat equation's residual between noise levels, which ties the "
+                                     "modes' weights at sigma-min to the levels where the modes merge (0: plain DSM)")
 
 
 def dsm_loss(model: torch.nn.Module, x: torch.Tensor, sigma: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
@@ -44,6 +54,25 @@ def dsm_loss(model: torch.nn.Module, x: torch.Tensor, sigma: torch.Tensor, noise
     noisy = (x + sigma[:, None] * noise).requires_grad_(True)
     (grad,) = torch.autograd.grad(model(noisy, sigma).sum(), noisy, create_graph=True)
     return (sigma[:, None] ** 2 * (-grad + noise / sigma[:, None]) ** 2).sum(1).mean()
+
+
+def heat_residual(model: torch.nn.Module, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+    """σ² (∂E/∂t − ½ ΔE + ½ ‖∇E‖²) at (x, σ), t = σ², (n,). The data blurred by N(0, σ²) obey the heat
+    equation ∂p/∂t = ½ Δp (the Fokker-Planck equation of adding noise); for p_σ = exp(−E(·, σ)) / Z(σ)
+    that reads ∂E/∂t − ½ ΔE + ½ ‖∇E‖² = −d log Z / dt, the same at every x. The σ² makes it O(1) at every level."""
+    x, sigma = x.detach().requires_grad_(True), sigma.detach().requires_grad_(True)
+    grad_x, grad_sigma = torch.autograd.grad(model(x, sigma).sum(), (x, sigma), create_graph=True)
+    laplacian = sum(torch.autograd.grad(grad_x[:, i].sum(), x, create_graph=True)[0][:, i] for i in range(x.shape[1]))
+    return sigma ** 2 * (grad_sigma / (2 * sigma) - 0.5 * laplacian + 0.5 * (grad_x ** 2).sum(1))
+
+
+def fokker_planck_loss(model: torch.nn.Module, x: torch.Tensor, sigma: torch.Tensor, groups: int) -> torch.Tensor:
+    """The heat residual's variance over x within each of `groups` noise levels (x̃ = x + σ n, the
+    batch split evenly, one σ per group), averaged: zero when the energies of all levels are one blurred
+    density. DSM alone trains each level's score, which cannot see how much mass each of two separated
+    modes holds at small σ; this term carries the weights that large σ sees down to σ_min (in the spirit
+    of Lai et al. 2023's score Fokker-Planck regularizer)."""
+    return heat_residual(model, x, sigma).view(groups, -1).var(1).mean()
 
 
 def contrastive_loss(data_energy: torch.Tensor, chain_energy: torch.Tensor, alpha: float) -> dict[str, torch.Tensor]:
@@ -80,7 +109,17 @@ class EnergyTask(Task):
         sigmas = unwrap(self.model).sigmas()
         sigma = sigmas[torch.randint(len(sigmas), (len(x),), generator=rng)].to(x.device)
         noise = torch.randn(x.shape, generator=rng).to(x.device)
-        return {"loss": dsm_loss(self.model, x, sigma, noise)}
+        losses = {"loss": dsm_loss(self.model, x, sigma, noise)}
+        if self.args.fokker_planck:
+            # levels log-uniform over [sigma_min, sigma_max], each on its share of a fresh noising of the batch
+            low, high = math.log(self.args.sigma_min), math.log(self.args.sigma_max)
+            groups = max(1, min(FP_GROUPS, len(x) // 2))   # at least two points a group for a variance
+            levels = torch.exp(low + (high - low) * torch.rand(groups, generator=rng))
+            sigma = levels.repeat_interleave(len(x) // groups).to(x.device)
+            noisy = x[:len(sigma)] + sigma[:, None] * torch.randn(len(sigma), 2, generator=rng).to(x.device)
+            losses["fokker_planck"] = fokker_planck_loss(self.model, noisy, sigma, groups)
+            losses["loss"] = losses["loss"] + self.args.fokker_planck * losses["fokker_planck"]
+        return losses
 
     def _cd(self, x: torch.Tensor, rng: torch.Generator) -> dict[str, torch.Tensor]:
         """Persistent chains from the replay buffer (a fraction restarted from noise), run
@@ -116,6 +155,17 @@ class EnergyTask(Task):
 
     def export(self) -> Energy2D:
         return unwrap(self.model)
+
+    def warm_start(self, directory: Path) -> None:
+        """--init-from: fine-tune exported weights (e.g. plain DSM, then with --fokker-planck); the network's
+        density, sizes and noise levels must be the ones these flags ask for."""
+        model = unwrap(self.model)
+        saved = json.loads((directory / "config.json").read_text())
+        differ = [f"{key} {saved.get(key)!r} (flags: {getattr(model.config, key)!r})" for key in WARM_START_KEYS
+                  if saved.get(key) != getattr(model.config, key)]
+        if differ:
+            raise RuntimeError("the exported weights differ from the flags in " + ", ".join(differ))
+        safetensors.torch.load_model(model, str(directory / "model.safetensors"), strict=True)
 
 
 def build(args: Config, runtime: Runtime) -> EnergyTask:

@@ -28,6 +28,15 @@ def test_new_training_facts_keep_the_figures_and_new_figures_replace_them(tiny_c
     assert replaced.paper == [] and replaced.headline is None and replaced.training == {"steps": 9}
 
 
+def test_a_tiny_figure_keeps_its_digits_through_a_rewrite(tiny_cgan, tmp_path):
+    """Figures are stored to 6 significant digits, not 6 decimals: a mass of 9.4e-13 outside a box
+    must not read back, and be rewritten, as 0."""
+    write_card(tmp_path, tiny_cgan, metrics=[Metric("outside_mass", "Mass outside", 9.379123e-13)])
+    write_card(tmp_path, tiny_cgan, training={"steps": 9})
+    assert read_card(tmp_path).metrics == [Metric("outside_mass", "Mass outside", 9.37912e-13)]
+    assert "| Mass outside | 9.379e-13 |" in (tmp_path / "README.md").read_text()
+
+
 def test_a_card_without_figures_reads_as_empty(tiny_cgan, tmp_path):
     write_card(tmp_path, tiny_cgan, metrics=[])
     info = read_card(tmp_path)

@@ -8,7 +8,7 @@ import torch
 
 from gen_core.data import toy2d
 from gen_core.models.energy import Energy2D, EnergyConfig
-from gen_core.train.energy import dsm_loss
+from gen_core.train.energy import dsm_loss, fokker_planck_loss, heat_residual
 
 
 class Quadratic(Energy2D):
@@ -60,6 +60,19 @@ def test_the_dsm_loss_on_a_gaussian_matches_its_closed_form():
     energy = lambda y, _sigma: (y ** 2).sum(1) / (2 * t ** 2)   # noqa: E731
     closed = sigma ** 2 * (2 * s ** 2 / t ** 4 + 2 * (sigma / t ** 2 - 1 / sigma) ** 2)
     assert abs(float(dsm_loss(energy, x, torch.full((n,), sigma), noise).detach()) / closed - 1) < 0.01
+
+
+def test_the_heat_residual_is_flat_for_one_blurred_gaussian_and_not_for_levels_that_disagree():
+    """Data N(0, s^2 I) blurred by N(0, σ²): E(x, σ) = |x|^2 / 2(s² + σ²), whose residual is −σ² / (s² + σ²)
+    at every x; a family whose levels widen twice as fast is not one density blurred, and the loss sees it."""
+    s, g = 0.7, torch.Generator().manual_seed(0)
+    sigma = torch.tensor([0.1, 0.5, 2.0]).repeat_interleave(200)
+    x = torch.randn(len(sigma), 2, generator=g) * (s ** 2 + sigma[:, None] ** 2).sqrt()
+    blurred = lambda y, sd: (y ** 2).sum(1) / (2 * (s ** 2 + sd ** 2))          # noqa: E731
+    too_fast = lambda y, sd: (y ** 2).sum(1) / (2 * (s ** 2 + 2 * sd ** 2))     # noqa: E731
+    assert torch.allclose(heat_residual(blurred, x, sigma), -sigma ** 2 / (s ** 2 + sigma ** 2), atol=1e-5)
+    assert float(fokker_planck_loss(blurred, x, sigma, 3).detach()) < 1e-10
+    assert float(fokker_planck_loss(too_fast, x, sigma, 3).detach()) > 1e-2
 
 
 @pytest.mark.parametrize("method", ["cd", "dsm"])

