@@ -36,15 +36,22 @@ class PixelCNNConfig:
     data: str = ""
 
 
+def _tanh_times_sigmoid(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """tanh(a) ⊙ sigmoid(b), with tanh(a) = 2 sigmoid(2a) − 1: this CPU build's tanh takes six times
+    as long as its sigmoid, and the gates are a sixth of a PixelCNN pass."""
+    s = torch.sigmoid(a * 2)
+    if s.requires_grad:   # training, or gradients through the network: autograd needs s unchanged
+        return (2 * s - 1) * torch.sigmoid(b)
+    return s.mul_(2).sub_(1).mul_(torch.sigmoid(b))
+
+
 def _gate(t: torch.Tensor) -> torch.Tensor:
-    a, b = t.chunk(2, dim=1)
-    return torch.tanh(a) * torch.sigmoid(b)
+    return _tanh_times_sigmoid(*t.chunk(2, dim=1))
 
 
 def _gate_last(t: torch.Tensor) -> torch.Tensor:
     """_gate with the channels last."""
-    a, b = t.chunk(2, dim=-1)
-    return torch.tanh(a) * torch.sigmoid(b)
+    return _tanh_times_sigmoid(*t.chunk(2, dim=-1))
 
 
 def _linear_1x1(t: torch.Tensor, conv: nn.Conv2d) -> torch.Tensor:

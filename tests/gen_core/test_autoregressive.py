@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from gen_core.models.made import MADE, MADEConfig
-from gen_core.models.pixelcnn import NO_DIGIT, PixelCNN, PixelCNNConfig
+from gen_core.models.pixelcnn import NO_DIGIT, PixelCNN, PixelCNNConfig, _tanh_times_sigmoid
 from gen_core.models.receptive_field import MaskedConvStack, receptive_field
 
 
@@ -146,3 +146,12 @@ def test_scores_refuse_non_binary_images_and_made_refuses_labels():
         _made().log_prob(_digits(1), torch.tensor([3]))
     with pytest.raises(ValueError, match="1 or 2 hidden layers"):
         MADE(MADEConfig(layers=3))
+
+
+def test_the_gate_is_tanh_times_sigmoid_with_and_without_gradients():
+    a, b = torch.randn(2, 3, 5, 5, generator=torch.Generator().manual_seed(0), dtype=torch.float64).unbind(0)
+    with torch.no_grad():
+        assert torch.allclose(_tanh_times_sigmoid(a, b), torch.tanh(a) * torch.sigmoid(b), atol=1e-12)
+    a.requires_grad_(True)
+    _tanh_times_sigmoid(a, b).sum().backward()
+    assert torch.allclose(a.grad, (1 - torch.tanh(a) ** 2) * torch.sigmoid(b), atol=1e-12)
