@@ -9,7 +9,7 @@ import gradio as gr
 import numpy as np
 import torch
 
-from demos import cards, flow_live, flow_plots, hosting, inputs, outputs
+from demos import cards, energy_digits, flow_live, flow_plots, hosting, inputs, outputs
 from demos.lab import Lab
 from gen_core.evaluate.planar import sampler_gap_metrics
 from gen_core.data import toy2d
@@ -17,7 +17,8 @@ from gen_core.hub import ENERGY_2D, energy_name
 from gen_core.models.energy import QUADRATURE_EXTENT, Energy2D, draw_cells, pool_cells
 
 TITLE, TAB_ID = "Energy-based", "energy"
-MODELS = tuple(energy_name(density, method) for density, method in ENERGY_2D)
+PLANE_MODELS = tuple(energy_name(density, method) for density, method in ENERGY_2D)
+MODELS = (*PLANE_MODELS, *energy_digits.MODELS, "mnist-classifier")
 METHOD_NAMES = {"dsm": "denoising score matching", "cd": "contrastive divergence"}
 DENSITIES = tuple(dict.fromkeys(density for density, _ in ENERGY_2D))
 CHAINS = 1000
@@ -28,7 +29,7 @@ NOISE_SCALE = (0.0, 2.0)
 FRAMES = 10                   # streamed frames per run, besides the start
 GAP_BINS = 16                 # the tab's sampler gap: 16 x 16 bins of 32 x 32 quadrature cells (1,000 points)
 DEFAULTS = {"density": "moons", "method": "dsm"}
-EXAMPLES = {"ebm_landscape": ["moons", "dsm"], "ebm_chains": ["moons", "dsm", 0.01, 100, 1.0, 0]}
+EXAMPLES = {"ebm_landscape": ["moons", "dsm"], "ebm_chains": ["moons", "dsm", 0.01, 100, 1.0, 0], **energy_digits.EXAMPLES}
 
 OBJECTIVES = r"""
 **Contrastive divergence** (Hinton 2002; persistent chains with a replay buffer, Du & Mordatch 2019): $\nabla_\theta \log p_\theta(x) = -\nabla_\theta E_\theta(x) + \mathbb{E}_{x' \sim p_\theta}[\nabla_\theta E_\theta(x')]$, so training pushes the energy of data down and that of the model's own samples up, the samples $x'$ coming from Langevin chains $x_{t+1} = x_t - \tfrac{\varepsilon}{2} \nabla_x E_\theta(x_t) + \sqrt{\varepsilon}\, \xi_t$.
@@ -180,7 +181,7 @@ def build(lab: Lab) -> None:
                     "A network gives each point an energy; low energy is likely. On the plane the normalizer can "
                     "be computed, so the model's exact density stands beside the truth, and Langevin chains show "
                     "how (and how well) samples are drawn from it.")
-        failed = lab.models.failed(MODELS)
+        failed = lab.models.failed(PLANE_MODELS)
         if failed:
             gr.Markdown("⚠️ Not loaded, so not offered below: " + ", ".join(
                 f"`{name}` ({str(e).splitlines()[0][:120]})" for name, e in failed.items()))
@@ -189,6 +190,7 @@ def build(lab: Lab) -> None:
             _plane(models, lab)
             lab.background.append(functools.partial(warm_caches, models))
         gr.Markdown(OBJECTIVES, latex_delimiters=cards.LATEX)
+        energy_digits.section(lab)
 
 
 def warm_caches(models: dict[tuple[str, str], Energy2D]) -> None:

@@ -19,7 +19,7 @@ MODEL = "ebm-mnist"
 MODELS = (MODEL,)
 CHAINS = 16
 REPAIRS = 8
-MAX_STEPS = 200
+MAX_STEPS = 500
 FRAMES = 12                    # streamed frames per run, besides the start
 STARTS = {"noise": False, "replay buffer": True}
 CORRUPTIONS = ("hide bottom rows", "hide a square", "add noise")
@@ -147,9 +147,9 @@ def repair(model: DigitEnergy, classifier, source: object, digit: object, index:
 
 
 METHOD = r"""
-**The digit energy** $E_\theta(x)$ is a small convolutional network on $[0, 1]^{784}$, trained by contrastive divergence: the data's energy is pushed down and that of chains from a replay buffer up (Du & Mordatch 2019), each chain restarted from noise once it has run as many steps as the sampler shown here, so the chains that train it are the chains you watch.
+**The digit energy** $E_\theta(x)$ is a small convolutional network on $[0, 1]^{784}$, trained by contrastive divergence: the data's energy is pushed down and that of chains from a replay buffer up (Du & Mordatch 2019); the buffer's chains persist through training, 5% restarted from noise at each step. Chains from the **replay buffer** start where training left them; chains from **noise** have only the steps you give them, and draw fewer kinds of digit (the card has both).
 
-**The chains** take $x \leftarrow \mathrm{clip}\big(x - \mathrm{clip}(\tfrac{\varepsilon}{2} \nabla_x E_\theta(x), \pm m) + \nu \xi,\ 0, 1\big)$: a large step with its move per pixel capped and small noise ($\varepsilon = EPS$, $m = CAP$, $\nu = NU$, as image-EBM recipes do), a sampler useful at a few dozen steps, not one whose law is $e^{-E_\theta} / Z$. Here $Z$ is a 784-dimensional integral, so the model is judged by its samples.
+**The chains** take $x \leftarrow \mathrm{clip}\big(x - \mathrm{clip}(\tfrac{\varepsilon}{2} \nabla_x E_\theta(x), \pm m) + \nu \xi,\ 0, 1\big)$: a large step with its move per pixel capped and small noise ($\varepsilon = EPS$, $m = CAP$, $\nu = NU$, as image-EBM recipes do), a sampler useful at a few hundred steps, not one whose law is $e^{-E_\theta} / Z$. Here $Z$ is a 784-dimensional integral, so the model is judged by its samples.
 """
 
 
@@ -173,7 +173,7 @@ def section(lab: Lab) -> None:
             grid = gr.Image(type="filepath", format="png", interactive=False, elem_classes="pixelated", buttons=["download"],
                             label=f"{CHAINS} chains")
         with gr.Column(scale=2):
-            plot = gr.LinePlot(x="step", y="energy", color="series", label="Energy of every step", height=260)
+            plot = gr.LinePlot(x="step", y="energy", color="series", label="Energy of every step", height=340)
     status = gr.Markdown()
     gr.Markdown("#### Repair: the visible pixels stay fixed, the chains move the rest")
     with gr.Row():
@@ -189,7 +189,7 @@ def section(lab: Lab) -> None:
     with gr.Row():
         row = gr.Image(type="filepath", format="png", interactive=False, elem_classes="pixelated", buttons=["download"],
                        label=f"Truth | seen (hidden pixels in blue) | {REPAIRS} chains", scale=3)
-        repair_plot = gr.LinePlot(x="step", y="energy", color="series", label="Energy of every step", height=220, scale=2)
+        repair_plot = gr.LinePlot(x="step", y="energy", color="series", label="Energy of every step", height=300, scale=2)
     repair_status = gr.Markdown()
     c = model.config
     gr.Markdown(METHOD.replace("EPS", f"{c.step_size:g}").replace("CAP", f"{c.max_move:g}").replace("NU", f"{c.noise:g}"),

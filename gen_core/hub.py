@@ -61,6 +61,7 @@ REGISTRY: dict[str, Entry] = {
     "wavegan-digits": Entry("wavegan", f"{HUB_ORG}/wavegan-digits", "v1"),
     "pixelcnn-mnist": Entry("pixelcnn", f"{HUB_ORG}/pixelcnn-mnist", "v1"),
     "made-mnist": Entry("made", f"{HUB_ORG}/made-mnist", "v1"),
+    "ebm-mnist": Entry("digit-energy", f"{HUB_ORG}/ebm-mnist", "v1"),
     **{f"flow-{density}": Entry("flow", f"{HUB_ORG}/flow-{density}", "v1") for density in FLOW_DENSITIES},
     # v2 (DSM): fine-tuned with the heat equation's residual between noise levels (v1: plain DSM)
     **{energy_name(d, m): Entry("energy", f"{HUB_ORG}/{energy_name(d, m)}", "v2" if m == "dsm" else "v1") for d, m in ENERGY_2D},

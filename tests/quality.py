@@ -123,7 +123,7 @@ def audio_measures(name: str) -> dict[str, float]:
 if __name__ == "__main__":   # PYTHONPATH=. python tests/quality.py: every shipped generator's figures
     from gen_core.hub import ENERGY_2D, FLOW_DENSITIES, GAN_FAMILY, energy_name
 
-    for name in ("cgan-mnist", "infogan-mnist", *GAN_FAMILY):
+    for name in ("cgan-mnist", "infogan-mnist", *GAN_FAMILY, "ebm-mnist"):
         print(name, {k: round(v, 4) for k, v in image_measures(name).items()})
     for name in ("vae-mnist", "vae-mnist-2d"):
         print(name, "-ELBO", round(vae_elbo(name), 2))

@@ -2,6 +2,7 @@
 control, waits for the new output and saves a screenshot of each tab (GEN_CORE_SCREENSHOT_DIR, or a
 temporary folder). Skipped, with the reason, only where chromium or playwright is missing; CI installs both, and fails without them."""
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -134,6 +135,21 @@ def _paint_a_mask(pg) -> None:
     _select(pg, "Corruption", "painted mask")
     _stroke(pg, "Painted mask", horizontal=True)
     _panel(pg).get_by_role("button", name="Repair").click()
+
+
+# A second section of a tab -> (tab, its control, the text its last update shows, screenshot)
+SECTIONS = {"energy digits": ("Energy-based", lambda pg: _panel(pg).get_by_role("button", name="Run 16 chains", exact=True).click(),
+                              re.compile(r"16 chains × \d+ steps from noise in"), "energy-digits")}
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_a_tabs_second_section_answers_in_the_browser(page, shots, section):
+    tab, action, done, shot = SECTIONS[section]
+    _drive(page, tab, action)
+    _panel(page).get_by_text(done).wait_for()   # the stream's end: the screenshot shows what users get
+    assert not _panel(page).locator(".toast-body.error, .error").filter(visible=True).count()
+    _screenshot(page, shots, shot)
+    assert not page.errors, page.errors
 
 
 # What is drawn in the browser -> (tab, how, the text its answer must show, screenshot)

@@ -8,7 +8,7 @@ import torch
 
 from gen_core.models.digit_energy import REPLAY_KEPT, DigitEnergy, DigitEnergyConfig
 from gen_core.train.config import MnistConfig, flag
-from gen_core.train.energy import contrastive_loss
+from gen_core.train.energy import check_buffer, contrastive_loss, replay_slots
 from gen_core.train.loop import Batch, Runtime, Task, mnist_stream, unwrap
 
 
@@ -17,21 +17,21 @@ class Config(MnistConfig):
     """The flags of `python -m gen_core.train digit-energy`."""
 
     family: ClassVar[str] = "digit-energy"
-    steps: int = 6000
+    steps: int = 30_000
     batch_size: int = 64
-    width: int = flag(32)
+    width: int = flag(16)
     lr: float = flag(1e-4, "Adam's learning rate (betas 0, 0.999, as Du & Mordatch)")
     chain_steps: int = flag(20, "Langevin steps of the training chains per step")
-    sampler_steps: int = flag(60, "the shipped sampler's steps from noise")
+    sampler_steps: int = flag(250, "the shipped sampler's steps from noise")
     step_size: float = flag(10.0, "Langevin step size ε (the step is ε/2 times the gradient)")
     noise: float = flag(0.005, "Langevin noise per step")
     max_move: float = flag(0.15, "the Langevin gradient step clipped to ± this much per pixel (0: not clipped)")
     buffer: int = flag(10_000, "replay buffer of chain states")
     restart: float = flag(0.05, "fraction of chains restarted from uniform noise")
-    lifetime: int = flag(60, "Langevin steps after which a buffer chain restarts from noise (0: never); at the "
-                             "sampler's steps, the oldest negatives are what fresh chains reach")
-    alpha: float = flag(1.0, "weight of the energy^2 regularizer (Du & Mordatch)")
-    data_noise: float = flag(0.01, "std of the Gaussian noise added to training digits (smooths the data's energy)")
+    lifetime: int = flag(0, "Langevin steps after which a buffer chain restarts from noise (0: never, the "
+                            "shipped recipe; 60 left fresh chains as salt-and-pepper noise)")
+    alpha: float = flag(0.1, "weight of the energy^2 regularizer (Du & Mordatch)")
+    data_noise: float = flag(0.005, "std of the Gaussian noise added to training digits (smooths the data's energy)")
 
 
 class DigitEnergyTask(Task):
@@ -51,7 +51,7 @@ class DigitEnergyTask(Task):
         images, _ = batch
         args, model = self.args, unwrap(self.model)
         x = (images + args.data_noise * torch.randn(images.shape, generator=rng).to(images.device)).clamp(0, 1)
-        pick = torch.randint(len(self.replay), (len(x),), generator=rng)
+        pick = replay_slots(len(self.replay), len(x), rng)
         fresh = torch.rand(len(x), generator=rng) < args.restart
         if args.lifetime:
             fresh |= self.ages[pick] >= args.lifetime
@@ -90,6 +90,7 @@ class DigitEnergyTask(Task):
 
 
 def build(args: Config, runtime: Runtime) -> DigitEnergyTask:
+    check_buffer(args.buffer, args.batch_size)
     return DigitEnergyTask(args, runtime)
 
 

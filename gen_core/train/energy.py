@@ -75,6 +75,18 @@ def fokker_planck_loss(model: torch.nn.Module, x: torch.Tensor, sigma: torch.Ten
     return heat_residual(model, x, sigma).view(groups, -1).var(1).mean()
 
 
+def replay_slots(size: int, n: int, rng: torch.Generator) -> torch.Tensor:
+    """n distinct slots of a replay buffer of `size` chains. Drawn with replacement, two chains of a
+    batch could share a slot, and which end state the buffer kept would be up to the indexing (a run
+    resumed from a checkpoint then differed from the run in one go)."""
+    return torch.randperm(size, generator=rng)[:n]
+
+
+def check_buffer(buffer: int, batch_size: int) -> None:
+    if buffer < batch_size:
+        raise SystemExit(f"--buffer must hold at least a batch of chains (--batch-size {batch_size}), got {buffer}")
+
+
 def contrastive_loss(data_energy: torch.Tensor, chain_energy: torch.Tensor, alpha: float) -> dict[str, torch.Tensor]:
     """Contrastive divergence's loss: the data's mean energy down, the chains' up, with Du & Mordatch's
     regularizer alpha * mean(E^2) on both, which keeps the energies near zero."""
@@ -125,7 +137,7 @@ class EnergyTask(Task):
         """Persistent chains from the replay buffer (a fraction restarted from noise), run
         --chain-steps Langevin steps; the loss pulls the data's energy down and the chains' up."""
         args, model = self.args, unwrap(self.model)
-        pick = torch.randint(len(self.replay), (len(x),), generator=rng)
+        pick = replay_slots(len(self.replay), len(x), rng)
         start = self.replay[pick]
         fresh = torch.rand(len(x), generator=rng).to(x.device) < args.restart
         noise_start = self._noise(len(x), rng).to(x.device)
@@ -169,6 +181,8 @@ class EnergyTask(Task):
 
 
 def build(args: Config, runtime: Runtime) -> EnergyTask:
+    if args.method == "cd":
+        check_buffer(args.buffer, args.batch_size)
     return EnergyTask(args, runtime)
 
 

