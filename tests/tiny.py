@@ -44,7 +44,7 @@ def _changes(name: str) -> dict:
     """What a registered name needs of its family's tiny config (the density, the variant, a 2-d code)."""
     if name.startswith("flow-"):
         return {"density": name.removeprefix("flow-")}
-    if name.startswith("ebm-"):
+    if REGISTRY[name].family == "energy":   # ebm-<density>-<method>; ebm-mnist is a digit energy
         density, method = name.removeprefix("ebm-").rsplit("-", 1)
         return {"density": density, "method": method}
     if REGISTRY[name].family == "gan":
