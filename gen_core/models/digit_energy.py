@@ -3,7 +3,7 @@
 
 Here Z is a 784-dimensional integral that no grid reaches, so the model is judged by its samples. As in
 those papers, the chains take a large gradient step with small noise, x ← clip(x − (ε/2) ∇E(x) + ν ξ),
-rather than the ν = √ε of exact Langevin dynamics: a sampler that is useful at a few dozen steps, not
+rather than the ν = √ε of exact Langevin dynamics: a sampler that is useful at a few hundred steps, not
 one whose stationary law is p_θ (Nijkamp et al. 2019). The gradient step is clipped per pixel
 (`max_move`), as common image-EBM recipes clip the gradient: unclipped, a step of ε = 10 slams pixels
 to 0 or 1 and short chains from noise stay salt-and-pepper. The network reads the digit through a

@@ -1,13 +1,11 @@
 """Train a 2-D energy-based model by contrastive divergence or by denoising score matching (fresh samples every step)."""
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-import safetensors.torch
 import torch
 
 from gen_core.data import toy2d
@@ -171,13 +169,12 @@ class EnergyTask(Task):
     def warm_start(self, directory: Path) -> None:
         """--init-from: fine-tune exported weights (e.g. plain DSM, then with --fokker-planck); the network's
         density, sizes and noise levels must be the ones these flags ask for."""
-        model = unwrap(self.model)
-        saved = json.loads((directory / "config.json").read_text())
-        differ = [f"{key} {saved.get(key)!r} (flags: {getattr(model.config, key)!r})" for key in WARM_START_KEYS
-                  if saved.get(key) != getattr(model.config, key)]
+        model, saved = unwrap(self.model), Energy2D.from_pretrained(directory)
+        differ = [f"{key} {getattr(saved.config, key)!r} (flags: {getattr(model.config, key)!r})" for key in WARM_START_KEYS
+                  if getattr(saved.config, key) != getattr(model.config, key)]
         if differ:
             raise RuntimeError("the exported weights differ from the flags in " + ", ".join(differ))
-        safetensors.torch.load_model(model, str(directory / "model.safetensors"), strict=True)
+        model.load_state_dict(saved.state_dict())
 
 
 def build(args: Config, runtime: Runtime) -> EnergyTask:
