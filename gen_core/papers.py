@@ -1,7 +1,8 @@
 """The papers' own figures that ours are measured beside, each on the protocol its paper used.
 
-gen_core.evaluate writes the ones that match a model's protocol into its card; the app reads them
-from there. Each source names the paper, the table and the setting, so a reader can check it.
+Each family's record (gen_core/models/<family>.py, RECORD.papers) names the ones on its evaluator's
+protocol; gen_core.evaluate writes them into its card, and the app reads them from there. Each source
+names the paper, the table and the setting, so a reader can check it.
 """
 from __future__ import annotations
 
@@ -36,12 +37,3 @@ MADE_NLL = [
     PaperFigure("nll", 86.64, f"van den Oord et al. 2016 (PixelRNN paper), Table 4: MADE, 2 hidden layers, 32 masks, {STATIC}"),
     PaperFigure("nll", 88.33, f"NADE (Larochelle & Murray 2011), as Uria et al. tabulate it: {STATIC}"),
 ]
-
-PAPER_FIGURES: dict[str, list[PaperFigure]] = {
-    "gan": [GAN_PARZEN],
-    "cgan": [CGAN_PARZEN],
-    "infogan": [INFOGAN_CODE_ACCURACY],
-    "vae": [VAE_IWAE_NLL],
-    "pixelcnn": PIXELCNN_NLL,
-    "made": MADE_NLL,
-}

@@ -12,17 +12,10 @@ import gen_core
 from gen_core.card import write_card
 from gen_core.data.mnist import MnistUnavailable
 from gen_core.data.spoken_digits import ClipsUnavailable
-from gen_core.evaluate.audio import evaluate_speech_classifier, evaluate_wavegan
-from gen_core.evaluate.digits import (evaluate_cgan, evaluate_classifier, evaluate_digit_energy, evaluate_gan,
-                                     evaluate_infogan)
-from gen_core.evaluate.likelihood import PAPER_IWAE_K, evaluate_made, evaluate_pixelcnn, evaluate_vae
-from gen_core.evaluate.planar import evaluate_energy, evaluate_flow
+from gen_core.evaluate.likelihood import PAPER_IWAE_K
+from gen_core.models import RECORDS
 
-
-EVALUATORS = {"cgan": evaluate_cgan, "classifier": evaluate_classifier, "digit-energy": evaluate_digit_energy,
-              "energy": evaluate_energy, "flow": evaluate_flow,
-              "gan": evaluate_gan, "infogan": evaluate_infogan, "made": evaluate_made, "pixelcnn": evaluate_pixelcnn,
-              "speech-classifier": evaluate_speech_classifier, "vae": evaluate_vae, "wavegan": evaluate_wavegan}
+EVALUATORS = {name: record.load_evaluator() for name, record in RECORDS.items()}   # family -> its evaluator
 
 
 def main(argv: list[str] | None = None) -> dict:

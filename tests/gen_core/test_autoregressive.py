@@ -89,8 +89,8 @@ def test_fast_sampling_draws_what_one_whole_pass_per_pixel_draws(name, masked):
     if masked:   # observed pixels everywhere (skipped pixels in the middle of rows), as completion has them
         mask = (torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(5)) < 0.5).double()
         options = {"given": _digits(3), "mask": mask}
-    fast = model.sample(3, labels, generator=torch.Generator().manual_seed(2), **options)
-    full = model.sample(3, labels, generator=torch.Generator().manual_seed(2), fast=False, **options)
+    fast = model.sample(3, labels=labels, generator=torch.Generator().manual_seed(2), **options)
+    full = model.sample(3, labels=labels, generator=torch.Generator().manual_seed(2), fast=False, **options)
     assert torch.equal(fast, full) and 0 < fast.mean() < 1
 
 
@@ -100,7 +100,7 @@ def test_completion_keeps_every_observed_pixel_and_draws_the_rest(name):
     mask = torch.zeros(1, 1, 28, 28, dtype=torch.double)
     mask[..., :14, :] = 1
     labels = None if name == "made" else torch.tensor([2, 2, 2, 2])
-    out = model.sample(4, labels, generator=torch.Generator().manual_seed(0), given=given, mask=mask)
+    out = model.sample(4, labels=labels, generator=torch.Generator().manual_seed(0), given=given, mask=mask)
     assert torch.equal(out[..., :14, :], given[..., :14, :])
     assert not torch.equal(out[..., 14:, :], given[..., 14:, :]) and set(out.unique().tolist()) <= {0.0, 1.0}
 
@@ -110,7 +110,7 @@ def test_sample_steps_stream_the_rows_as_they_are_drawn():
     frames = list(model.sample_steps(2, torch.tensor([4, 4]), generator=torch.Generator().manual_seed(0)))
     assert len(frames) == 28
     assert all(not f[..., k + 1:, :].any() for k, f in enumerate(frames[:-1]))   # nothing below the row drawn yet
-    assert torch.equal(frames[-1], model.sample(2, torch.tensor([4, 4]), generator=torch.Generator().manual_seed(0)))
+    assert torch.equal(frames[-1], model.sample(2, labels=torch.tensor([4, 4]), generator=torch.Generator().manual_seed(0)))
     given = _digits(1)
     mask = torch.zeros(1, 1, 28, 28, dtype=torch.double)
     mask[..., :20, :] = 1
@@ -119,8 +119,8 @@ def test_sample_steps_stream_the_rows_as_they_are_drawn():
 
 def test_temperature_sharpens_the_draws():
     model = _pixelcnn()
-    hot = model.sample(8, torch.full((8,), 1), generator=torch.Generator().manual_seed(0), temperature=3.0)
-    cold = model.sample(8, torch.full((8,), 1), generator=torch.Generator().manual_seed(0), temperature=0.05)
+    hot = model.sample(8, labels=torch.full((8,), 1), generator=torch.Generator().manual_seed(0), temperature=3.0)
+    cold = model.sample(8, labels=torch.full((8,), 1), generator=torch.Generator().manual_seed(0), temperature=0.05)
     p = model.conditionals(cold, torch.full((8,), 1))
     # a cold draw follows each conditional's more likely value almost everywhere
     assert ((p > 0.5) == (cold > 0.5)).double().mean() > 0.99 and not torch.equal(hot, cold)
@@ -134,9 +134,9 @@ def test_temperature_sharpens_the_draws():
 ])
 def test_bad_sampling_requests_are_refused(bad, message):
     model = _pixelcnn().float()
-    options = {"labels": None, **bad}
+    options = dict(bad)
     with pytest.raises(ValueError, match=message):
-        model.sample(2, options.pop("labels"), **options)
+        model.sample(2, **options)
 
 
 def test_scores_refuse_non_binary_images_and_made_refuses_labels():

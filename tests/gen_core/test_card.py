@@ -2,24 +2,24 @@
 import pytest
 
 from gen_core.card import Metric, PaperFigure, read_card, write_card
-from gen_core.papers import PAPER_FIGURES
+from gen_core.papers import CGAN_PARZEN
 
 
 def test_paper_figures_and_headline_round_trip(tiny_cgan, tmp_path):
     metrics = [Metric("conditional_accuracy", "Conditional accuracy", 0.987),
                Metric("parzen_log_likelihood", "Parzen", 121.5)]
-    write_card(tmp_path, tiny_cgan, metrics=metrics, paper=PAPER_FIGURES["cgan"], headline="conditional_accuracy",
+    write_card(tmp_path, tiny_cgan, metrics=metrics, paper=[CGAN_PARZEN], headline="conditional_accuracy",
                training={"steps": 7})
     info = read_card(tmp_path)
     assert info.metrics == metrics and info.headline == "conditional_accuracy" and info.training["steps"] == 7
-    assert info.paper == [PaperFigure("parzen_log_likelihood", 132.0, PAPER_FIGURES["cgan"][0].source, 1.8)]
+    assert info.paper == [PaperFigure("parzen_log_likelihood", 132.0, CGAN_PARZEN.source, 1.8)]
     text = (tmp_path / "README.md").read_text()
     assert "| Parzen | 121.5 | 132 ± 1.8 (Mirza & Osindero 2014" in text   # the person reading the card sees both
 
 
 def test_new_training_facts_keep_the_figures_and_new_figures_replace_them(tiny_cgan, tmp_path):
     write_card(tmp_path, tiny_cgan, metrics=[Metric("parzen_log_likelihood", "Parzen", 121.5)],
-               paper=PAPER_FIGURES["cgan"], headline="parzen_log_likelihood")
+               paper=[CGAN_PARZEN], headline="parzen_log_likelihood")
     write_card(tmp_path, tiny_cgan, training={"steps": 9})
     kept = read_card(tmp_path)
     assert kept.headline == "parzen_log_likelihood" and len(kept.paper) == 1 and kept.training == {"steps": 9}

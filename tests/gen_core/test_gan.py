@@ -7,7 +7,7 @@ import torch
 import gen_core
 from gen_core import evaluate, hub
 from gen_core.card import read_card, read_training_log
-from gen_core.models.gan import GANConfig, GANDiscriminator, GANGenerator
+from gen_core.models.gan import VARIANTS, GANConfig, GANDiscriminator, GANGenerator
 from gen_core.train.cli import main as train
 from gen_core.train.adversarial import gradient_penalty
 from gen_core.train import gan
@@ -145,7 +145,7 @@ def test_a_negative_diff_augment_is_refused_with_a_sentence(tmp_path):
 
 
 def test_every_trainable_variant_is_a_registered_model_and_back():
-    assert tuple(RECIPES) == hub.GAN_VARIANTS   # a recipe for every registered variant, in the same order
+    assert tuple(RECIPES) == VARIANTS   # a recipe for every registered variant, in the same order
 
 
 @pytest.mark.slow

@@ -8,45 +8,32 @@ import pytest
 import torch
 
 import gen_core
-from gen_core.audio import CLIP_SAMPLES
 from gen_core.latent import truncated_normal
-from gen_core.models import FAMILIES
+from gen_core.models import RECORDS
 from gen_core.models.cgan import CGANDiscriminator
-from tiny import TINY_CONFIGS
-
-INPUTS = {"classifier": torch.rand(5, 1, 28, 28), "speech-classifier": torch.rand(5, CLIP_SAMPLES) * 2 - 1}
-# (shape of 5 outputs, lowest, highest) per family; classifiers give probabilities.
-OUTPUTS = {"cgan": ((5, 1, 28, 28), 0, 1), "gan": ((5, 1, 28, 28), 0, 1), "infogan": ((5, 1, 28, 28), 0, 1),
-           "vae": ((5, 1, 28, 28), 0, 1), "pixelcnn": ((5, 1, 28, 28), 0, 1), "made": ((5, 1, 28, 28), 0, 1),
-           "flow": ((5, 2), -float("inf"), float("inf")),
-           "energy": ((5, 2), -float("inf"), float("inf")), "digit-energy": ((5, 1, 28, 28), 0, 1),
-           "wavegan": ((5, CLIP_SAMPLES), -1, 1), "classifier": ((5, 10), 0, 1), "speech-classifier": ((5, 10), 0, 1)}
 
 
 def _output(model, seed: int) -> torch.Tensor:
-    """Five outputs: samples drawn with a generator seeded `seed`, or a classifier's probabilities."""
-    if model.family in INPUTS:
-        return model.features_and_probs(INPUTS[model.family])[1]
-    generator = torch.Generator().manual_seed(seed)
+    """Five outputs: samples drawn with a generator seeded `seed` (told digits where the family can be), or a
+    classifier's probabilities of inputs drawn from what it reads."""
+    record, generator = RECORDS[model.family], torch.Generator().manual_seed(seed)
+    if record.reads is not None:
+        x = torch.rand(5, *record.reads.shape, generator=generator) * (record.reads.high - record.reads.low) + record.reads.low
+        return model.features_and_probs(x)[1]
+    conditions = {"labels": torch.tensor([0, 1, 2, 9, 9])} if "labels" in model.conditions else {}
     with torch.no_grad():
-        if model.family == "cgan":
-            return model.sample(5, labels=torch.tensor([0, 1, 2, 9, 9]), generator=generator)
-        return model.sample(5, generator=generator)
+        return model.sample(5, generator=generator, **conditions)
 
 
-def test_every_family_has_a_tiny_config_and_a_contract():
-    assert set(TINY_CONFIGS) == set(FAMILIES) == set(OUTPUTS)
-
-
-@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("family", sorted(RECORDS))
 def test_output_shape_range_determinism_and_round_trip(family, tmp_path):
     torch.manual_seed(0)
-    model = FAMILIES[family](TINY_CONFIGS[family]).eval()
+    record = RECORDS[family]
+    model = record.model(record.tiny).eval()
     out = _output(model, 3)
-    shape, low, high = OUTPUTS[family]
-    assert out.shape == shape and out.dtype == torch.float32 and torch.isfinite(out).all()
-    assert low <= out.min() and out.max() <= high and out.std() > 0
-    if family in INPUTS:
+    record.output.check(out, 5)
+    assert out.std() > 0
+    if record.reads is not None:
         assert torch.allclose(out.sum(1), torch.ones(5), atol=1e-5)
     else:
         assert torch.equal(out, _output(model, 3)) and not torch.equal(out, _output(model, 4))
@@ -56,6 +43,37 @@ def test_output_shape_range_determinism_and_round_trip(family, tmp_path):
     assert type(loaded) is type(model) and loaded.config == model.config and not loaded.training
     assert loaded.state_dict().keys() == model.state_dict().keys()
     assert torch.equal(_output(loaded, 3), out)
+
+
+@pytest.mark.parametrize("family", sorted(RECORDS))
+def test_a_condition_the_family_does_not_take_is_one_clear_error(family):
+    model = RECORDS[family].model(RECORDS[family].tiny).eval()
+    with pytest.raises(TypeError, match=r"samples take .*; got colour="):
+        model.sample(2, colour="red")
+
+
+@pytest.mark.parametrize("family", sorted(f for f, r in RECORDS.items() if "labels" in r.conditions))
+def test_labels_tell_every_family_that_takes_them_a_digit(family):
+    """labels= is the digit wherever a family can be told one (the WaveGAN's digits=, the InfoGAN's
+    matched categorical code): another digit, another sample from the same seed."""
+    torch.manual_seed(0)
+    model = RECORDS[family].model(RECORDS[family].tiny).eval()
+    draw = lambda digit: model.sample(2, labels=torch.full((2,), digit), generator=torch.Generator().manual_seed(1))  # noqa: E731
+    assert torch.equal(draw(3), draw(3)) and not torch.equal(draw(3), draw(8))
+
+
+def test_labels_are_the_wavegans_digits_and_the_infogans_matched_codes():
+    torch.manual_seed(0)
+    wavegan = RECORDS["wavegan"].model(RECORDS["wavegan"].tiny).eval()
+    seeded = lambda: torch.Generator().manual_seed(2)  # noqa: E731
+    assert torch.equal(wavegan.sample(2, labels=torch.tensor([4, 5]), generator=seeded()),
+                       wavegan.sample(2, digits=torch.tensor([4, 5]), generator=seeded()))
+    infogan = RECORDS["infogan"].model(RECORDS["infogan"].tiny).eval()
+    codes = torch.tensor([infogan.code_of_digit(4), infogan.code_of_digit(5)])
+    assert torch.equal(infogan.sample(2, labels=torch.tensor([4, 5]), generator=seeded()),
+                       infogan.sample(2, categorical=codes, generator=seeded()))
+    with pytest.raises(ValueError, match="not both"):
+        infogan.sample(2, labels=torch.tensor([4, 5]), categorical=codes)
 
 
 def test_cgan_label_changes_output(tiny_cgan):
