@@ -21,6 +21,8 @@ from gen_core.repair.measure import exact_log_conditional
 
 PIXELCNN, MADE = "pixelcnn-mnist", "made-mnist"
 TITLE, TAB_ID = "Autoregressive", "autoregressive"
+SUMMARY = "digits drawn pixel by pixel (streamed row by row), completions of a test digit's or your drawing's top rows with the exact −log p of the rest, the per-pixel probability and surprise maps, p(y | x) by Bayes' rule, and receptive fields from gradients (plain masked convolutions vs the gated stacks)"   # what a visitor can do here: the README's tab table (python -m tools.readme)
+MAIN_CONTROL = (("button", "Draw"),)   # what the browser test does first: (role, name[, option]) in order
 MODELS = (PIXELCNN, MADE)
 ANY = "any digit"
 MAX_DIGITS = 16

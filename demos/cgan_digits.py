@@ -17,6 +17,8 @@ DIGIT_CHOICES = [ALL] + [str(d) for d in range(10)]
 TRUNCATION_RANGE = (0.1, 4.0)
 DEFAULTS = {"digit": "3", "n": 16, "seed": 0, "truncation": 4.0}
 TITLE, TAB_ID = "cGAN digits", "cgan"
+SUMMARY = 'a digit or all ten, a seed, truncation; the PNG and a command that reproduces it byte for byte'   # what a visitor can do here: the README's tab table (python -m tools.readme)
+MAIN_CONTROL = (("button", "New seed"),)   # what the browser test does first: (role, name[, option]) in order
 MODELS = (MODEL,)
 EXAMPLES = {"cgan_generate": ["3", 16, 0, 4.0], "cgan_new_seed": [ALL, 8, 4.0]}  # one input per endpoint
 

@@ -17,6 +17,8 @@ from gen_core.hub import ENERGY_2D, energy_name
 from gen_core.models.energy import QUADRATURE_EXTENT, Energy2D, draw_cells, pool_cells
 
 TITLE, TAB_ID = "Energy-based", "energy"
+SUMMARY = 'the exact density exp(−E)/Z (Z by quadrature) beside the truth; 1,000 Langevin chains streamed from noise with your step size, steps and noise; the gap between those chains and the model they sample; denoising score matching (its noise levels tied by the heat equation) against contrastive divergence; on digits, 16 chains streamed from noise or the replay buffer with the energy of every step, and repairs that keep the visible pixels fixed'   # what a visitor can do here: the README's tab table (python -m tools.readme)
+MAIN_CONTROL = (("button", "Run 1,000 chains from noise"),)   # what the browser test does first: (role, name[, option]) in order
 PLANE_MODELS = tuple(energy_name(density, method) for density, method in ENERGY_2D)
 MODELS = (*PLANE_MODELS, *energy_digits.MODELS, "mnist-classifier")
 METHOD_NAMES = {"dsm": "denoising score matching", "cd": "contrastive divergence"}

@@ -20,6 +20,8 @@ MAX_COORDINATE = 1e3
 LAYER_POINTS = 1500
 DEFAULTS = {"density": "moons", "n_points": 1000, "seed": 0}
 TITLE, TAB_ID = "Flows", "flows"
+SUMMARY = 'learned vs true density, per-layer pushes, log q at a point, and a flow trained live'   # what a visitor can do here: the README's tab table (python -m tools.readme)
+MAIN_CONTROL = (("select", "Density", "circles"),)   # what the browser test does first: (role, name[, option]) in order
 EXAMPLES = {"flow_select_density": ["moons", 1000, 0], "flow_density": ["moons", 1000, 0],  # one input each
             "flow_layer": ["moons", 5, 0], "flow_read_point": ["moons", 0.5, -0.5], **flow_live.EXAMPLES}
 

@@ -18,6 +18,8 @@ from gen_core.sample import FamilyRecipe, family_label, render_family
 N_RANGE = (1, 16)
 DEFAULTS = {"n": 10, "seed": 0}
 TITLE, TAB_ID = "GAN family", "gan-family"
+SUMMARY = 'one $z$ through four generators trained by one loop; their objectives, figures and training curves'   # what a visitor can do here: the README's tab table (python -m tools.readme)
+MAIN_CONTROL = (("button", "New seed"),)   # what the browser test does first: (role, name[, option]) in order
 MODELS = GAN_FAMILY
 EXAMPLES = {"gan_family_generate": [10, 0], "gan_family_new_seed": [10]}  # one input per endpoint
 TABLE = (  # (card key, column heading, format)

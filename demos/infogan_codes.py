@@ -18,6 +18,8 @@ STEPS_RANGE = (2, 16)
 DEFAULTS = {"choice": "3", "c1": 0.0, "c2": 0.0, "seed": 0}
 GRID_DEFAULTS = {"code": "c1", "steps": 8}
 TITLE, TAB_ID = "InfoGAN codes", "infogan"
+SUMMARY = 'a digit (a code found without labels) and two continuous codes swept over [−2, 2]'   # what a visitor can do here: the README's tab table (python -m tools.readme)
+MAIN_CONTROL = (("button", "New seed"),)   # what the browser test does first: (role, name[, option]) in order
 MODELS = (MODEL,)
 EXAMPLES = {"infogan_sample": ["3", 0.5, -0.5, 0], "infogan_new_seed": ["3", 0.5, -0.5],  # one input per endpoint
             "infogan_traversal": ["c1", 8, 0.0, 0.0, 0]}

@@ -21,6 +21,8 @@ DEFAULT_A = {"source": "test digit", "seed": 0, "digit": "1", "index": 0}
 DEFAULT_B = {"source": "test digit", "seed": 1, "digit": "7", "index": 0}
 _ENDPOINTS = ["test digit", 0, "1", 0, None, None, "seed", 1, "7", 0, None, None]  # A: a test digit, B: a seed
 TITLE, TAB_ID = "VAE interpolation", "vae"
+SUMMARY = 'endpoints from a seed, a test digit or your drawing; lerp or slerp; the ELBO terms; the 2-D latent map'   # what a visitor can do here: the README's tab table (python -m tools.readme)
+MAIN_CONTROL = (("radio", "lerp"), ("button", "Interpolate"))   # what the browser test does first: (role, name[, option]) in order
 MODELS = (MODEL, MAP_MODEL)
 EXAMPLES = {"vae_interpolate": [*_ENDPOINTS, 12, "slerp"], "vae_details": [*_ENDPOINTS, 12, "slerp"],  # one each
             "vae_latent_map": _ENDPOINTS}

@@ -19,6 +19,8 @@ from gen_core.repair.measure import hidden_error
 
 MODEL, CLASSIFIER = "vae-mnist", "mnist-classifier"
 TITLE, TAB_ID = "VAE repair", "vae-repair"
+SUMMARY = "hide part of a test digit or your drawing (halves, a square, random pixels, a sub-grid, a painted mask) or flip its pixels; 8 completions by one-shot, pseudo-Gibbs or Metropolis-within-Gibbs; one chain's iterations; −log p(hidden | shown); the samplers compared on your input"   # what a visitor can do here: the README's tab table (python -m tools.readme)
+MAIN_CONTROL = (("radio", "pseudo-Gibbs"), ("button", "Repair"))   # what the browser test does first: (role, name[, option]) in order
 MODELS = (MODEL, CLASSIFIER)
 PAINTED = "painted mask"
 CHOICES = (*KINDS, PAINTED)

@@ -23,6 +23,8 @@ DIGIT_CHOICES = [("any digit", "any")] + [(f"{word} ({d})", str(d)) for d, word 
 DEFAULTS = {"digit": "7", "n": 4, "seed": 0}
 MORPH_DEFAULTS = {"digit_a": "7", "seed_a": 0, "digit_b": "8", "seed_b": 1, "steps": 4}
 TITLE, TAB_ID = "WaveGAN audio", "wavegan"
+SUMMARY = 'spoken digits (synthesized by espeak-ng, a stand-in for SC09): players, spectrograms, latent morphs'   # what a visitor can do here: the README's tab table (python -m tools.readme)
+MAIN_CONTROL = (("button", "↻ re-roll"),)   # what the browser test does first: (role, name[, option]) in order
 MODELS = (MODEL,)
 EXAMPLES = {"wavegan_generate": ["any", 8, 0], "wavegan_clip": ["3", 0], "wavegan_inspect": ["3", 0],  # one input each
             "wavegan_morph": ["7", 0, "8", 1, 8]}

@@ -18,16 +18,23 @@ import torch
 from PIL import Image
 
 import gen_core
-from gen_core.hub import GAN_FAMILY
+from gen_core.family import DIGIT_IMAGES
+from gen_core.hub import REGISTRY
 from gen_core.imaging import digit_grid, png_bytes
+from gen_core.models import RECORDS
 
 MAX_N = 64
 MAX_SEED = 2 ** 32 - 1
+IMAGE_MODELS = [name for name, entry in REGISTRY.items() if RECORDS[entry.family].output == DIGIT_IMAGES]
+
+
+def _takes(name: str, condition: str) -> bool:
+    return condition in RECORDS[REGISTRY[name].family].conditions
 
 
 @dataclass(frozen=True)
 class DigitRecipe:
-    """Everything that determines a cGAN grid. digit None means one row per digit."""
+    """Everything that determines a grid of a model told digits. digit None means one row per digit."""
 
     model: str
     revision: str | None
@@ -104,12 +111,14 @@ def parse_digit(text: str) -> int | None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m gen_core.sample", description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="+", choices=["cgan-mnist", *GAN_FAMILY], metavar="MODEL",
-                        help=f"cgan-mnist, or one or more of {', '.join(GAN_FAMILY)} (one row each)")
-    parser.add_argument("--digit", type=parse_digit, default=None, help="cgan-mnist: 0-9 or 'all' (default: all)")
+    parser.add_argument("models", nargs="+", choices=IMAGE_MODELS, metavar="MODEL",
+                        help=f"one model that takes a digit ({', '.join(n for n in IMAGE_MODELS if _takes(n, 'labels'))}), "
+                             f"or one or more of the others (one row each): {', '.join(n for n in IMAGE_MODELS if not _takes(n, 'labels'))}")
+    parser.add_argument("--digit", type=parse_digit, default=None, help="a model that takes a digit: 0-9 or 'all' (default: all)")
     parser.add_argument("--n", type=int, default=8, help=f"samples (per digit with --digit all, per model), 1-{MAX_N}")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--truncation", type=float, default=None, help="cgan-mnist: keep |z| <= this (default: none)")
+    parser.add_argument("--truncation", type=float, default=None, help="a model that takes it (cgan-mnist): keep |z| <= this "
+                                                                           "(default: none)")
     parser.add_argument("--revision", default=None, help="Hub revision (default: embedded weights, then the pin); "
                         "for several models, one per model separated by commas")
     parser.add_argument("--out", type=Path, required=True, help="PNG file to write")
@@ -121,15 +130,19 @@ def main(argv: list[str] | None = None) -> None:
     revisions = [r or None for r in args.revision.split(",")] if args.revision else [None] * len(args.models)
     if len(revisions) != len(args.models):
         parser.error(f"--revision names {len(revisions)} revisions for {len(args.models)} models")
-    if "cgan-mnist" in args.models:
+    told = [name for name in args.models if _takes(name, "labels")]
+    if args.truncation is not None and not all(_takes(name, "truncation") for name in args.models):
+        parser.error("--truncation applies to models that take it: "
+                     + ", ".join(n for n in IMAGE_MODELS if _takes(n, "truncation")))
+    if told:
         if len(args.models) > 1:
-            parser.error("cgan-mnist is sampled on its own")
-        recipe = DigitRecipe("cgan-mnist", args.revision, args.digit, args.n, args.seed, args.truncation)
-        models = [gen_core.load("cgan-mnist", revision=args.revision, device="cpu")]
+            parser.error(f"{told[0]} takes a digit and is sampled on its own")
+        recipe = DigitRecipe(told[0], args.revision, args.digit, args.n, args.seed, args.truncation)
+        models = [gen_core.load(told[0], revision=args.revision, device="cpu")]
         image = render_digits(models[0], recipe)
     else:
-        if args.digit is not None or args.truncation is not None:
-            parser.error("--digit and --truncation apply to cgan-mnist only")
+        if args.digit is not None:
+            parser.error("--digit applies to a model that takes a digit: " + ", ".join(n for n in IMAGE_MODELS if _takes(n, "labels")))
         models = [gen_core.load(name, revision=r, device="cpu") for name, r in zip(args.models, revisions)]
         image = render_family(models, [family_label(name) for name in args.models], args.n, args.seed)
     args.out.write_bytes(png_bytes(image))

@@ -35,17 +35,12 @@ def _real_features() -> torch.Tensor:
 
 
 def digits_of(name: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """N_IMAGES samples of an image model at SEED, and the digits asked for (an unconditional model
-    cannot be asked, so its samples match them at chance)."""
+    """N_IMAGES samples of an image model at SEED, and the digits asked for as `labels=` (a model that takes
+    no digit cannot be asked, so its samples match them at chance)."""
     model, generator = _load(name), torch.Generator().manual_seed(SEED)
     asked = torch.arange(N_IMAGES) % 10
     with torch.no_grad():
-        if model.family == "cgan":
-            return model.sample(N_IMAGES, labels=asked, generator=generator), asked
-        if model.family == "infogan":
-            codes = torch.tensor([model.code_of_digit(int(d)) for d in asked])
-            return model.sample(N_IMAGES, categorical=codes, generator=generator), asked
-        return model.sample(N_IMAGES, generator=generator), asked
+        return model.sample(N_IMAGES, labels=asked if "labels" in model.conditions else None, generator=generator), asked
 
 
 @functools.lru_cache(maxsize=None)
@@ -114,24 +109,15 @@ def audio_measures(name: str) -> dict[str, float]:
         clips = torch.rand(N_CLIPS, CLIP_SAMPLES, generator=generator) * 0.2 - 0.1
     else:
         with torch.no_grad():
-            clips = _load(name).sample(N_CLIPS, digits=asked, generator=generator)
+            clips = _load(name).sample(N_CLIPS, labels=asked, generator=generator)
     _, probs = _load("speech-digit-classifier").features_and_probs(clips)
     return {"inception_score": metrics.inception_score(probs, splits=5)[0],
             "asked_digit_accuracy": metrics.conditional_accuracy(probs, asked)}
 
 
-if __name__ == "__main__":   # PYTHONPATH=. python tests/quality.py: every shipped generator's figures
-    from gen_core.hub import ENERGY_2D, FLOW_DENSITIES, GAN_FAMILY, energy_name
+if __name__ == "__main__":   # PYTHONPATH=. python tests/quality.py: every floor's model, measured (tests/test_weights.py)
+    from test_weights import FLOORS, measure
 
-    for name in ("cgan-mnist", "infogan-mnist", *GAN_FAMILY, "ebm-mnist"):
-        print(name, {k: round(v, 4) for k, v in image_measures(name).items()})
-    for name in ("vae-mnist", "vae-mnist-2d"):
-        print(name, "-ELBO", round(vae_elbo(name), 2))
-    for name in ("pixelcnn-mnist", "made-mnist"):
-        print(name, "-log p(x)", round(exact_nll(name), 2))
+    for floor in FLOORS:
+        print(floor.model, floor.measure, round(measure(floor, floor.model), 4))
     print("vae-mnist repair accuracy, bottom half", {m: round(repair_accuracy(m), 3) for m in ("one-shot", "mwg")})
-    for density in FLOW_DENSITIES:
-        print(f"flow-{density}", "KL", round(density_kl(f"flow-{density}", density), 4))
-    for density, method in ENERGY_2D:
-        print(energy_name(density, method), "KL", round(density_kl(energy_name(density, method), density), 4))
-    print("wavegan-digits", {k: round(v, 4) for k, v in audio_measures("wavegan-digits").items()})

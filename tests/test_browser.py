@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 import gen_core
+from demos import tab_modules
 import needs
 from serving import serving
 
@@ -82,19 +83,20 @@ def _select(pg, label: str, option: str) -> None:
     pg.get_by_role("option", name=option, exact=True).click()
 
 
-TABS = {
-    "Autoregressive": lambda pg: _panel(pg).get_by_role("button", name="Draw", exact=True).click(),
-    "cGAN digits": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
-    "GAN family": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
-    "InfoGAN codes": lambda pg: _panel(pg).get_by_role("button", name="New seed").click(),
-    "VAE interpolation": lambda pg: (_panel(pg).get_by_role("radio", name="lerp", exact=True).check(),
-                                     _panel(pg).get_by_role("button", name="Interpolate").click()),
-    "VAE repair": lambda pg: (_panel(pg).get_by_role("radio", name="pseudo-Gibbs", exact=True).check(),
-                              _panel(pg).get_by_role("button", name="Repair").click()),
-    "WaveGAN audio": lambda pg: _panel(pg).get_by_role("button", name="↻ re-roll").first.click(),
-    "Flows": lambda pg: _select(pg, "Density", "circles"),
-    "Energy-based": lambda pg: _panel(pg).get_by_role("button", name="Run 1,000 chains from noise").click(),
-}
+def _main_control(tab):
+    """What a visitor does first on `tab`: its MAIN_CONTROL's steps, (role, name[, option]) in order."""
+    def act(pg):
+        for role, name, *option in tab.MAIN_CONTROL:
+            if role == "select":
+                _select(pg, name, option[0])
+            elif role == "radio":
+                _panel(pg).get_by_role("radio", name=name, exact=True).check()
+            else:
+                _panel(pg).get_by_role(role, name=name, exact=True).first.click()
+    return act
+
+
+TABS = {tab.TITLE: _main_control(tab) for tab in tab_modules()}   # every tab of demos.TABS
 
 
 @pytest.mark.parametrize("tab", list(TABS))

@@ -3,6 +3,8 @@ and every link it gives leads somewhere."""
 import re
 from pathlib import Path
 
+import pytest
+
 from tools import readme
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,12 +18,15 @@ def test_it_is_a_front_page_with_the_two_commands_first():
     assert launch < tests < tabs
 
 
-def test_the_quality_table_is_what_the_cards_say():
-    assert readme.render(TEXT, readme.quality_table()) == TEXT, "stale: run python -m tools.readme"
+def test_the_generated_sections_are_what_the_records_tabs_and_cards_say():
+    """The Space's models list (from the family records), the tab table (from the tabs) and the quality
+    table (from the cards)."""
+    assert readme.render_all(TEXT) == TEXT, "stale: run python -m tools.readme"
 
 
-def test_a_stale_table_is_caught(tmp_path, monkeypatch, capsys):
-    stale = readme.render(TEXT, "| model |\n|---|\n| `cgan-mnist` |")
+@pytest.mark.parametrize("markers", list(readme.SECTIONS))
+def test_a_stale_section_is_caught(markers, tmp_path, monkeypatch, capsys):
+    stale = readme.render(TEXT, markers, "  - gen-core-lab/nothing" if markers == readme.MODELS else "| model |\n|---|\n| x |")
     monkeypatch.setattr(readme, "README", tmp_path / "README.md")
     (tmp_path / "README.md").write_text(stale)
     assert readme.main(["--check"]) == 1 and "run python -m tools.readme" in capsys.readouterr().err

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import gen_core
-from gen_core import evaluate, hub
+from gen_core import evaluate
 from gen_core.card import read_card, read_training_log
 from gen_core.models.gan import VARIANTS, GANConfig, GANDiscriminator, GANGenerator
 from gen_core.train.cli import main as train
