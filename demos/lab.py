@@ -7,6 +7,7 @@ tab reads only what it is given. Handlers get their models bound when the tab is
 from __future__ import annotations
 
 import threading
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -25,12 +26,18 @@ class Models:
 
     @classmethod
     def load(cls, names: Iterable[str]) -> Models:
+        """Each model once. A missing or broken file is its LoadError; any other exception is a bug in the
+        code, not in the files: its traceback goes to the log and its tab says it is a code error."""
         outcomes: dict[str, gen_core.HubModel | LoadError] = {}
         for name in dict.fromkeys(names):
             try:
                 outcomes[name] = gen_core.load(name)
             except LoadError as error:
                 outcomes[name] = error
+            except Exception as error:   # noqa: BLE001 - one model's bug must not stop the app
+                traceback.print_exc()
+                outcomes[name] = LoadError(f"A code error, not a missing or broken file, stopped {name!r} from loading: "
+                                           f"{type(error).__name__}: {error}. The server's log has the traceback.")
         return cls(outcomes)
 
     def __getitem__(self, name: str) -> gen_core.HubModel:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import torch
 
-from gen_core.base import HubModel
+from gen_core.base import HubModel, WeightFileError
 from gen_core.hub import REGISTRY, LoadError, Source, read_family, resolve
 from gen_core.models import FAMILIES
 
-__all__ = ["load", "available", "default_device", "LoadError", "HubModel", "Source"]
+__all__ = ["load", "available", "default_device", "LoadError", "HubModel", "Source", "WeightFileError"]
 
 
 def available() -> list[str]:
@@ -27,10 +27,10 @@ def default_device() -> torch.device:
 def _instantiate(source: Source, device: torch.device) -> HubModel:
     family = read_family(source.directory)
     if family not in FAMILIES:
-        raise ValueError(f"config.json names family {family!r}; known: {sorted(FAMILIES)}")
+        raise WeightFileError(f"config.json names family {family!r}; known: {sorted(FAMILIES)}")
     if source.name in REGISTRY and REGISTRY[source.name].family != family:
-        raise ValueError(f"config.json is a {family!r} model but {source.name!r} is a "
-                         f"{REGISTRY[source.name].family!r} model")
+        raise WeightFileError(f"config.json is a {family!r} model but {source.name!r} is a "
+                              f"{REGISTRY[source.name].family!r} model")
     model = FAMILIES[family].from_pretrained(source.directory, map_location=str(device))
     model.source = source
     return model.to(device).eval()

@@ -21,6 +21,12 @@ from torch import nn
 REPO_URL = "https://github.com/gen-core-lab/gen-core-lab"
 
 
+class WeightFileError(Exception):
+    """A weight file that cannot be used: unreadable, corrupt, or not the model it claims to be (another
+    family, unknown or invalid config keys, tensors that do not match). gen_core.hub passes over such a
+    source to the next; any other exception is a code error and is raised as it is."""
+
+
 class HubModel(nn.Module, PyTorchModelHubMixin, library_name="gen_core", license="mit", repo_url=REPO_URL):
     family: ClassVar[str]            # key in gen_core.models.FAMILIES
     config_class: ClassVar[type]     # the dataclass taken by __init__
@@ -54,19 +60,30 @@ class HubModel(nn.Module, PyTorchModelHubMixin, library_name="gen_core", license
         if not directory.is_dir():
             raise ValueError(f"{model_id} is not a directory; load Hub models through gen_core.load")
         if isinstance(config, dict):
-            config = dict(config)
-            family = config.pop("family", cls.family)
-            if family != cls.family:
-                raise ValueError(f"config.json is for a {family!r} model, not {cls.family!r}")
-            fields = {f.name for f in dataclasses.fields(cls.config_class)}
-            unknown = set(config) - fields
-            if unknown:
-                raise ValueError(f"config.json has keys {sorted(unknown)} unknown to {cls.__name__}")
-            config = cls.config_class(**config)
-        model = cls(config)
-        safetensors.torch.load_model(model, str(directory / "model.safetensors"), strict=True,
-                                     device=str(map_location))
+            config = cls.config_from_file(config)
+        model = cls(config)   # outside the file checks: an error here is the code's, not the file's
+        try:
+            safetensors.torch.load_model(model, str(directory / "model.safetensors"), strict=True,
+                                         device=str(map_location))
+        except (safetensors.SafetensorError, RuntimeError, OSError) as error:   # corrupt, unreadable, or other tensors
+            raise WeightFileError(f"model.safetensors: {error}") from error
         return model.eval()
+
+    @classmethod
+    def config_from_file(cls, config: dict) -> Any:
+        """config.json's dict as this family's config; WeightFileError when it is not one."""
+        config = dict(config)
+        family = config.pop("family", cls.family)
+        if family != cls.family:
+            raise WeightFileError(f"config.json is for a {family!r} model, not {cls.family!r}")
+        fields = {f.name for f in dataclasses.fields(cls.config_class)}
+        unknown = set(config) - fields
+        if unknown:
+            raise WeightFileError(f"config.json has keys {sorted(unknown)} unknown to {cls.__name__}")
+        try:
+            return cls.config_class(**config)
+        except (TypeError, ValueError) as error:   # a missing or invalid value (the config's own checks)
+            raise WeightFileError(f"config.json: {error}") from error
 
     def config_dict(self) -> dict[str, Any]:
         return {"family": self.family, **dataclasses.asdict(self.config)}

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from huggingface_hub import constants, hf_hub_download
-from huggingface_hub.errors import EntryNotFoundError
+from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError
 
+from gen_core.base import WeightFileError
 from gen_core.card import TRAINING_LOG
 from gen_core.data import toy2d
 from gen_core.models import RECORDS
@@ -32,6 +33,7 @@ WEIGHT_FILES = ("config.json", "model.safetensors")
 CARD_FILE = "README.md"
 OPTIONAL_FILES = (CARD_FILE, TRAINING_LOG)  # shown by the app when a repo has them; not needed to run
 T = TypeVar("T")
+FILE_ERRORS = (WeightFileError, OSError)   # what makes a source unusable; anything else is a bug, raised
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,9 @@ def resolve(name: str, revision: str | None, open_source: Callable[[Source], T])
     """What `open_source` makes of the first Source of `name` that it can open, trying in order: `name`
     as a local directory; weights/<name>/ (skipped when a revision is asked for); the Hub repo
     registered for the name at `revision` or its pinned one. A directory that lacks a file, or whose
-    files `open_source` cannot open (a corrupt file, the wrong family), is noted and passed over.
-    Raises one LoadError that lists every attempt and how to fix it."""
+    files `open_source` cannot use (unreadable, corrupt, the wrong family: WeightFileError or OSError), is
+    noted and passed over, as is a Hub that cannot be reached or lacks the files. Raises one LoadError that
+    lists every attempt and how to fix it. Any other exception is a code error, raised as it is."""
     candidates = [(origin, d) for origin, d in _local_candidates(name) if revision is None or origin == "local path"]
     if not candidates and name not in REGISTRY:
         raise LoadError(f"Unknown model {name!r}. Available: {', '.join(sorted(REGISTRY))}, "
@@ -84,12 +87,12 @@ def resolve(name: str, revision: str | None, open_source: Callable[[Source], T])
             continue
         try:
             return open_source(Source(name, directory, origin, _local_revision(directory)))
-        except Exception as e:  # any broken file becomes one clear error below
+        except FILE_ERRORS as e:  # a broken file becomes one clear error below; a code error propagates
             tried.append(f"{origin} {_display_path(directory)}: {_reason(e)}")
     if name in REGISTRY:
         try:
             return open_source(_download(name, revision))
-        except Exception as e:
+        except (*FILE_ERRORS, EntryNotFoundError, HfHubHTTPError) as e:
             tried.append(f"{_describe_hub(name, revision)}: {_reason(e)}")
     raise LoadError(f"Could not load {name!r}. Tried:\n" + "\n".join(f"  - {t}" for t in tried) +
                     "\nFix: restore the files (git checkout weights/), retrain with "
@@ -115,7 +118,10 @@ def _local_revision(directory: Path) -> str:
 
 def read_family(directory: Path) -> str:
     """The model family written into config.json by HubModel.save_pretrained."""
-    return json.loads((directory / "config.json").read_text())["family"]
+    try:
+        return json.loads((directory / "config.json").read_text())["family"]
+    except (OSError, ValueError, KeyError, TypeError) as error:   # unreadable, not JSON, or no family
+        raise WeightFileError(f"config.json: {type(error).__name__}: {error}") from error
 
 
 def _local_candidates(name: str) -> list[tuple[str, Path]]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import shlex
 import sys
 import threading
 import time
@@ -28,6 +27,8 @@ from tqdm import tqdm
 
 from gen_core.base import HubModel
 from gen_core.card import TRAINING_LOG, write_card
+from gen_core.hub import REPO_ROOT
+from gen_core.train.command import portable
 from gen_core.train.config import MnistConfig, TrainConfig
 from gen_core.data.mnist import load_mnist
 
@@ -319,7 +320,7 @@ def export(task: Task, stream: Stream, out: Path, progress: Progress, seconds: f
         "name": out.name, "steps": progress.step, "batch_size": args.batch_size * runtime.world_size,
         "processes": runtime.world_size, "device": str(runtime.device), "seed": args.seed,
         "train_seconds": round(seconds, 1),
-        "command": "python -m gen_core.train " + " ".join(shlex.quote(a) for a in command)})
+        "command": portable(command, out.name, REPO_ROOT)})
     model.save_pretrained(out)
     progress.log.write(out)
     print(f"saved {out} after {progress.step} steps in {seconds:.0f} s", file=sys.stderr)

@@ -48,3 +48,25 @@ def test_a_card_without_figures_reads_as_empty(tiny_cgan, tmp_path):
 def test_a_headline_or_paper_figure_needs_a_figure_of_ours(tiny_cgan, tmp_path, bad):
     with pytest.raises(ValueError, match="missing"):
         write_card(tmp_path, tiny_cgan, metrics=[Metric("accuracy", "Accuracy", 0.9)], **bad)
+
+
+def test_no_shipped_card_names_a_folder_of_the_machine_it_was_trained_on():
+    """A card's command must run in a fresh clone: repo-relative folders only."""
+    import re
+
+    import gen_core
+
+    for name in gen_core.available():
+        text = (gen_core.load(name, device="cpu").source.directory / "README.md").read_text()
+        assert not re.search(r"(?<![\w.-])/(root|home|tmp|work|Users|mnt)/", text), f"{name}'s card names an absolute path"
+
+
+def test_the_recorded_command_is_one_a_fresh_clone_runs(tmp_path):
+    from gen_core.hub import REPO_ROOT
+    from gen_core.train.command import portable
+
+    argv = ["energy", "--init-from", "/root/runs/plain/ebm-moons-dsm", "--out", str(tmp_path / "fp"), "--checkpoint-dir=/x/ck",
+            "--data-dir", str(REPO_ROOT / "data" / "spoken"), "--steps", "5"]
+    assert portable(argv, "ebm-moons-dsm", REPO_ROOT) == (
+        "python -m gen_core.train energy --init-from runs/ebm-moons-dsm --out weights/ebm-moons-dsm "
+        "--checkpoint-dir checkpoints/ck --data-dir data/spoken --steps 5")

@@ -157,3 +157,22 @@ def test_unreachable_hub(tmp_path):
     code = "import gen_core\ntry:\n gen_core.load('cgan-mnist')\nexcept gen_core.LoadError as e:\n print(e)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert f"127.0.0.1:{port}" in out.stdout and "Could not load 'cgan-mnist'" in out.stdout, out.stderr
+
+
+def test_a_bug_in_a_models_code_is_raised_not_passed_over(empty_weights, tiny_cgan, tmp_path, monkeypatch, capsys):
+    """Only files fall through to the next source: an exception from the model's own constructor is the
+    code's, so it is raised with its traceback, and the app's tab says it is a code error."""
+    from demos.lab import Models
+    from gen_core.models.cgan import CGANGenerator
+
+    tiny_cgan.save_pretrained(empty_weights / "cgan-mnist")
+
+    def broken(self, config):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(CGANGenerator, "__init__", broken)
+    with pytest.raises(ZeroDivisionError, match="a bug"):
+        gen_core.load("cgan-mnist")
+    with pytest.raises(gen_core.LoadError, match="A code error, not a missing or broken file.*ZeroDivisionError: a bug"):
+        Models.load(["cgan-mnist"])["cgan-mnist"]
+    assert "ZeroDivisionError" in capsys.readouterr().err
