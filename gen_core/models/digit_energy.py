@@ -21,6 +21,7 @@ from torch import nn
 
 from gen_core.base import HubModel
 from gen_core.family import DIGIT_IMAGES, Family, Name
+from gen_core.flags import flag
 from gen_core.sampling import langevin
 
 SIDE = 28
@@ -29,13 +30,13 @@ REPLAY_KEPT = 1000      # replay-buffer states the trainer stores with the weigh
 
 @dataclass
 class DigitEnergyConfig:
-    width: int = 16               # channels of the first convolution (stride 2); 2x and 4x after the next strides
-    sampler_steps: int = 250      # the shipped sampler: Langevin steps from uniform noise
-    step_size: float = 10.0       # ε: the gradient step is (ε/2) ∇E
-    noise: float = 0.005          # ν: the noise's standard deviation per step
-    max_move: float = 0.15        # the gradient step is clipped to ± this much per pixel (0: not clipped)
+    width: int = flag(16, "channels of the first convolution (stride 2); 2x and 4x after the next strides")
+    sampler_steps: int = flag(250, "the shipped sampler's Langevin steps from noise")
+    step_size: float = flag(10.0, "Langevin step size ε (the step is ε/2 times the gradient)")
+    noise: float = flag(0.005, "Langevin noise per step (its standard deviation)")
+    max_move: float = flag(0.15, "the Langevin gradient step clipped to ± this much per pixel (0: not clipped)")
     replay_states: int = 0        # training-chain states stored with the weights (REPLAY_KEPT when trained)
-    data: str = ""
+    data: str = ""                # what it was trained on (set by the trainer)
 
 
 class DigitEnergy(HubModel, tags=["energy-based-model", "image-generation", "mnist"]):

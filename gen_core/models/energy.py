@@ -27,6 +27,7 @@ from torch import nn
 from gen_core.base import HubModel
 from gen_core.data import toy2d
 from gen_core.family import POINTS, Family, Name
+from gen_core.flags import flag
 from gen_core.sampling import annealed_langevin, langevin
 
 QUADRATURE_EXTENT = 6.0     # log Z integrates over [-6, 6]^2: the data live in [-4.5, 4.5]^2
@@ -37,17 +38,19 @@ METHODS = ("cd", "dsm")
 
 @dataclass
 class EnergyConfig:
-    density: str = ""              # the gen_core.data.toy2d density it was trained on
-    method: str = "dsm"            # "cd" (contrastive divergence) or "dsm" (denoising score matching)
-    hidden: int = 128
-    layers: int = 3
-    sigma_min: float = 0.05        # the model's density is E(x, sigma_min); CD uses this level only
-    sigma_max: float = 3.0         # DSM: noise levels from sigma_max down to sigma_min, geometric
-    noise_levels: int = 10
-    sampler_steps: int = 100       # the shipped sampler: Langevin steps (in all, over the levels for DSM)
-    step_size: float = 0.01        # ... its step size ε at sigma_min (DSM scales it by (σ / σ_min)^2)
-    envelope: float = 3.0          # s of the fixed envelope ‖x‖² / 2(s² + σ²) added to the network (0: none)
-    data: str = ""
+    density: str = flag("", "the gen_core.data.toy2d density it is trained on", choices=toy2d.NAMES, required=True)
+    method: str = flag("dsm", "cd: contrastive divergence with persistent Langevin chains; dsm: denoising score "
+                              "matching over noise levels", choices=METHODS)
+    hidden: int = flag(128, "hidden units per layer of the energy network")
+    layers: int = flag(3, "hidden layers")
+    sigma_min: float = flag(0.05, "the smallest noise level: the model's density is E(x, sigma-min); cd uses this level only")
+    sigma_max: float = flag(3.0, "dsm: the largest noise level (about the data's spread: the far field is trained too)")
+    noise_levels: int = flag(10, "dsm: noise levels, geometric from sigma-max to sigma-min")
+    sampler_steps: int = flag(100, "the shipped sampler's Langevin steps (in all, over the levels for dsm)")
+    step_size: float = flag(0.01, "the shipped sampler's step size at sigma-min, scaled by (sigma / sigma-min)^2 over "
+                                  "the levels (cd: also the training chains')")
+    envelope: float = flag(3.0, "s of the fixed Gaussian envelope |x|^2 / 2(s^2 + sigma^2) added to the network (0: none)")
+    data: str = ""                 # what it was trained on (set by the trainer)
 
 
 class Energy2D(HubModel, tags=["energy-based-model", "density-estimation", "toy-2d"]):

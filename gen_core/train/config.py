@@ -3,7 +3,10 @@ its command-line flags. The command line (gen_core/train/cli.py) is built from t
 into the dataclass, so trainers read typed attributes, never an argparse.Namespace.
 
 A field is declared with `flag(default, help, ...)`; a subclass that only changes a default (a
-trainer's own --steps) redeclares the field with a plain default and keeps the help it inherits.
+trainer's own --steps) redeclares the field with a plain default and keeps the help it inherits. A trainer
+embeds its model's config as one field, `model: XConfig = model_config(XConfig)`: each field of XConfig
+declared with `flag` becomes a flag of the same name with the model's help, and the trainer reads
+`args.model`, the config the model is built from, instead of copying its fields one by one.
 """
 from __future__ import annotations
 
@@ -14,13 +17,14 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gen_core.card import TRAINING_LOG
+from gen_core.flags import flag
+
+__all__ = ["MnistConfig", "TrainConfig", "add_flags", "flag", "from_namespace", "model_config"]
 
 
-def flag(default: Any = None, help: str | None = None, *, choices: Any = None, metavar: str | None = None,
-         required: bool = False) -> Any:
-    """A config field that is also a command-line flag (--name-with-dashes)."""
-    return dataclasses.field(default=default, metadata={"help": help, "choices": choices, "metavar": metavar,
-                                                        "required": required})
+def model_config(config_class: type) -> Any:
+    """The field of a trainer's config that embeds its model's config (its flag fields become flags)."""
+    return dataclasses.field(default_factory=config_class, metadata={"model_config": config_class})
 
 
 @dataclass(frozen=True)
@@ -72,11 +76,23 @@ def _scalar(annotation: Any) -> type:
     return options[0]
 
 
-def add_flags(parser: argparse.ArgumentParser, config: type) -> None:
-    """One flag per field of `config`, with its type, default, help and choices."""
-    types = typing.get_type_hints(config)
+def _flag_fields(config: type) -> list[tuple[type, dataclasses.Field]]:
+    """(declaring config, field) for every flag of a trainer's config: its own fields, and in place of an
+    embedded model config the model config's fields declared with `flag`."""
+    fields = []
     for field in dataclasses.fields(config):
-        meta, kind = _metadata(config, field.name), _scalar(types[field.name])
+        embedded = field.metadata.get("model_config")
+        if embedded is None:
+            fields.append((config, field))
+        else:
+            fields += [(embedded, f) for f in dataclasses.fields(embedded) if f.metadata]
+    return fields
+
+
+def add_flags(parser: argparse.ArgumentParser, config: type) -> None:
+    """One flag per field of `config` (and of the model config it embeds), with its type, default, help and choices."""
+    for owner, field in _flag_fields(config):
+        meta, kind = _metadata(owner, field.name), _scalar(typing.get_type_hints(owner)[field.name])
         name = "--" + field.name.replace("_", "-")
         options = {"help": meta.get("help"), "default": field.default}
         if kind is bool:
@@ -89,5 +105,12 @@ def add_flags(parser: argparse.ArgumentParser, config: type) -> None:
 
 
 def from_namespace(config: type, namespace: argparse.Namespace) -> TrainConfig:
-    """The parsed flags as the trainer's typed config."""
-    return config(**{field.name: getattr(namespace, field.name) for field in dataclasses.fields(config)})
+    """The parsed flags as the trainer's typed config (an embedded model config built from its flags)."""
+    values = {}
+    for field in dataclasses.fields(config):
+        embedded = field.metadata.get("model_config")
+        if embedded is None:
+            values[field.name] = getattr(namespace, field.name)
+        else:
+            values[field.name] = embedded(**{f.name: getattr(namespace, f.name) for f in dataclasses.fields(embedded) if f.metadata})
+    return config(**values)

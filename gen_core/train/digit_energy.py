@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import torch
 
 from gen_core.models.digit_energy import REPLAY_KEPT, DigitEnergy, DigitEnergyConfig
-from gen_core.train.config import MnistConfig, flag
+from gen_core.train.config import MnistConfig, flag, model_config
 from gen_core.train.energy import check_buffer, contrastive_loss, replay_slots
 from gen_core.train.loop import Batch, Runtime, Task, mnist_stream, unwrap
 
@@ -19,13 +19,9 @@ class Config(MnistConfig):
     family: ClassVar[str] = "digit-energy"
     steps: int = 30_000
     batch_size: int = 64
-    width: int = flag(16)
+    model: DigitEnergyConfig = model_config(DigitEnergyConfig)   # --width, --step-size, --noise, ...: the model's own
     lr: float = flag(1e-4, "Adam's learning rate (betas 0, 0.999, as Du & Mordatch)")
     chain_steps: int = flag(20, "Langevin steps of the training chains per step")
-    sampler_steps: int = flag(250, "the shipped sampler's steps from noise")
-    step_size: float = flag(10.0, "Langevin step size ε (the step is ε/2 times the gradient)")
-    noise: float = flag(0.005, "Langevin noise per step")
-    max_move: float = flag(0.15, "the Langevin gradient step clipped to ± this much per pixel (0: not clipped)")
     buffer: int = flag(10_000, "replay buffer of chain states")
     restart: float = flag(0.05, "fraction of chains restarted from uniform noise")
     lifetime: int = flag(0, "Langevin steps after which a buffer chain restarts from noise (0: never, the "
@@ -37,9 +33,7 @@ class Config(MnistConfig):
 class DigitEnergyTask(Task):
     def __init__(self, args: Config, runtime: Runtime):
         self.args = args
-        self.model = runtime.wrap(DigitEnergy(DigitEnergyConfig(width=args.width, sampler_steps=args.sampler_steps,
-                                                                step_size=args.step_size, noise=args.noise,
-                                                                max_move=args.max_move)))
+        self.model = runtime.wrap(DigitEnergy(args.model))
         self.opt = torch.optim.Adam(self.model.parameters(), lr=args.lr, betas=(0.0, 0.999))
         self.replay = unwrap(self.model).noise(args.buffer, torch.Generator().manual_seed(args.seed))
         self.ages = torch.zeros(args.buffer, dtype=torch.long)   # Langevin steps each buffer chain has run
@@ -56,7 +50,7 @@ class DigitEnergyTask(Task):
         if args.lifetime:
             fresh |= self.ages[pick] >= args.lifetime
         start = torch.where(fresh.to(x.device)[:, None, None, None], model.noise(len(x), rng), self.replay[pick].to(x.device))
-        for chains in model.langevin(start, args.chain_steps, args.step_size, args.noise, generator=rng):
+        for chains in model.langevin(start, args.chain_steps, args.model.step_size, args.model.noise, generator=rng):
             pass
         self.replay[pick] = chains.to(self.replay.device)
         self.ages[pick] = torch.where(fresh, 0, self.ages[pick]) + args.chain_steps

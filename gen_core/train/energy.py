@@ -8,11 +8,11 @@ from typing import Any, ClassVar
 
 import torch
 
-from gen_core.data import toy2d
-from gen_core.models.energy import METHODS, QUADRATURE_EXTENT, Energy2D, EnergyConfig
+from gen_core.models.energy import QUADRATURE_EXTENT, Energy2D, EnergyConfig
 from gen_core.train import flow
-from gen_core.train.config import TrainConfig, flag
-from gen_core.train.loop import Batch, Runtime, Task, cosine_schedule, unwrap
+from gen_core.train.config import TrainConfig, flag, model_config
+from gen_core.sampling import dsm_loss, energy_score
+from gen_core.train.loop import Batch, Runtime, Stream, Task, cosine_schedule, unwrap
 
 
 WARM_START_KEYS = ("density", "method", "hidden", "layers", "sigma_min", "sigma_max", "noise_levels", "envelope")
@@ -26,32 +26,14 @@ class Config(TrainConfig):
     family: ClassVar[str] = "energy"
     steps: int = 6000
     batch_size: int = 512
-    density: str = flag(None, choices=toy2d.NAMES, required=True)
-    method: str = flag("dsm", "cd: contrastive divergence with persistent Langevin chains; dsm: denoising score "
-                              "matching over noise levels", choices=METHODS)
-    hidden: int = flag(128)
-    layers: int = flag(3)
+    model: EnergyConfig = model_config(EnergyConfig)   # --density, --method, --hidden, ...: the model's own flags
     lr: float = flag(1e-3, "peak learning rate (cosine decay to 0)")
-    sigma_min: float = flag(0.05, "the smallest noise level: the model's density")
-    sigma_max: float = flag(3.0, "dsm: the largest noise level (about the data's spread: the far field is trained too)")
-    noise_levels: int = flag(10, "dsm: noise levels, geometric from sigma-max to sigma-min")
-    sampler_steps: int = flag(100, "the shipped sampler's Langevin steps")
-    step_size: float = flag(0.01, "the shipped sampler's step size at sigma-min (cd: also the training chains')")
     chain_steps: int = flag(100, "cd: Langevin steps of the persistent training chains per step")
     buffer: int = flag(10_000, "cd: replay buffer of chain states")
     restart: float = flag(0.05, "cd: fraction of chains restarted from uniform noise")
     alpha: float = flag(0.001, "cd: weight of the energy^2 regularizer (0.01: KL 0.070 on moons, 0.001: 0.049)")
-    envelope: float = flag(3.0, "s of the fixed Gaussian envelope |x|^2 / 2(s^2 + sigma^2) added to the network (0: none)")
     fokker_planck: float = flag(0.0, "dsm: weight of the heat equation's residual between noise levels, which ties the "
                                      "modes' weights at sigma-min to the levels where the modes merge (0: plain DSM)")
-
-
-def dsm_loss(model: torch.nn.Module, x: torch.Tensor, sigma: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-    """Denoising score matching (Vincent 2011) with Song & Ermon's weight σ²: for x̃ = x + σ n,
-    mean over the batch of σ² ‖ −∇_x̃ E(x̃, σ) + n / σ ‖²."""
-    noisy = (x + sigma[:, None] * noise).requires_grad_(True)
-    (grad,) = torch.autograd.grad(model(noisy, sigma).sum(), noisy, create_graph=True)
-    return (sigma[:, None] ** 2 * (-grad + noise / sigma[:, None]) ** 2).sum(1).mean()
 
 
 def heat_residual(model: torch.nn.Module, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
@@ -95,10 +77,7 @@ def contrastive_loss(data_energy: torch.Tensor, chain_energy: torch.Tensor, alph
 class EnergyTask(Task):
     def __init__(self, args: Config, runtime: Runtime):
         self.args = args
-        config = EnergyConfig(density=args.density, method=args.method, hidden=args.hidden, layers=args.layers,
-                              sigma_min=args.sigma_min, sigma_max=args.sigma_max, noise_levels=args.noise_levels,
-                              sampler_steps=args.sampler_steps, step_size=args.step_size, envelope=args.envelope)
-        self.model = runtime.wrap(Energy2D(config))
+        self.model = runtime.wrap(Energy2D(args.model))
         self.opt = torch.optim.Adam(self.model.parameters(), lr=args.lr)
         self.sched = cosine_schedule(self.opt, args.steps)
         g = torch.Generator().manual_seed(args.seed)
@@ -107,7 +86,7 @@ class EnergyTask(Task):
     def step(self, batch: Batch, rng: torch.Generator) -> dict[str, float]:
         (x,) = batch
         self.model.train()
-        losses = self._dsm(x, rng) if self.args.method == "dsm" else self._cd(x, rng)
+        losses = self._dsm(x, rng) if self.args.model.method == "dsm" else self._cd(x, rng)
         self.opt.zero_grad(set_to_none=True)
         losses["loss"].backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
@@ -119,10 +98,10 @@ class EnergyTask(Task):
         sigmas = unwrap(self.model).sigmas()
         sigma = sigmas[torch.randint(len(sigmas), (len(x),), generator=rng)].to(x.device)
         noise = torch.randn(x.shape, generator=rng).to(x.device)
-        losses = {"loss": dsm_loss(self.model, x, sigma, noise)}
+        losses = {"loss": dsm_loss(energy_score(self.model), x, sigma, noise)}
         if self.args.fokker_planck:
             # levels log-uniform over [sigma_min, sigma_max], each on its share of a fresh noising of the batch
-            low, high = math.log(self.args.sigma_min), math.log(self.args.sigma_max)
+            low, high = math.log(self.args.model.sigma_min), math.log(self.args.model.sigma_max)
             groups = max(1, min(FP_GROUPS, len(x) // 2))   # at least two points a group for a variance
             levels = torch.exp(low + (high - low) * torch.rand(groups, generator=rng))
             sigma = levels.repeat_interleave(len(x) // groups).to(x.device)
@@ -141,7 +120,7 @@ class EnergyTask(Task):
         noise_start = self._noise(len(x), rng).to(x.device)
         start = torch.where(fresh[:, None], noise_start, start)
         model.eval()
-        for chains in model.langevin(start, args.chain_steps, args.step_size, generator=rng):
+        for chains in model.langevin(start, args.chain_steps, args.model.step_size, generator=rng):
             pass
         self.replay[pick] = chains
         self.model.train()
@@ -178,9 +157,11 @@ class EnergyTask(Task):
 
 
 def build(args: Config, runtime: Runtime) -> EnergyTask:
-    if args.method == "cd":
+    if args.model.method == "cd":
         check_buffer(args.buffer, args.batch_size)
     return EnergyTask(args, runtime)
 
 
-stream = flow.stream   # fresh draws of the density, as the flows train on
+def stream(args: Config, runtime: Runtime, start_step: int) -> Stream:
+    """Fresh draws of the model's density, as the flows train on."""
+    return flow.density_stream(args.model.density, args, runtime, start_step)

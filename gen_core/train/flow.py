@@ -31,15 +31,19 @@ def _batch_generator(seed: int, rank: int, step: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed * 1_000_003 + rank * 7919 + step)
 
 
-def stream(args: Config, runtime: Runtime, start_step: int) -> Stream:
-    """Endless fresh draws from the true density: each step's batch depends only on (seed, rank, step)."""
+def density_stream(density: str, args: TrainConfig, runtime: Runtime, start_step: int) -> Stream:
+    """Endless fresh draws from the true `density`: each step's batch depends only on (seed, rank, step)."""
     def draws():
         step = start_step
         while True:
             step += 1
-            yield (toy2d.sample(args.density, args.batch_size, _batch_generator(args.seed, runtime.rank, step))
+            yield (toy2d.sample(density, args.batch_size, _batch_generator(args.seed, runtime.rank, step))
                    .to(runtime.device),)
-    return Stream(draws(), f"toy2d {args.density} (fresh samples, {args.batch_size} per step)")
+    return Stream(draws(), f"toy2d {density} (fresh samples, {args.batch_size} per step)")
+
+
+def stream(args: Config, runtime: Runtime, start_step: int) -> Stream:
+    return density_stream(args.density, args, runtime, start_step)
 
 
 class FlowTask(Task):

@@ -52,7 +52,7 @@ def test_chains_start_from_noise_or_from_the_stored_replay_states():
 
 
 def test_the_export_keeps_the_network_and_part_of_the_buffer():
-    args = Config(out="unused", width=2, buffer=REPLAY_KEPT + 500)
+    args = Config(out="unused", model=DigitEnergyConfig(width=2), buffer=REPLAY_KEPT + 500)
     task = DigitEnergyTask(args, Runtime(torch.device("cpu"), 0, 1))
     exported = task.export()
     assert exported.config.replay_states == REPLAY_KEPT and exported.replay.dtype == torch.float16
@@ -61,14 +61,14 @@ def test_the_export_keeps_the_network_and_part_of_the_buffer():
 
 
 def test_a_buffer_chain_restarts_from_noise_once_it_has_lived_its_lifetime():
-    args = Config(out="unused", width=2, buffer=16, batch_size=8, chain_steps=2, lifetime=4, restart=0.0)
+    args = Config(out="unused", model=DigitEnergyConfig(width=2), buffer=16, batch_size=8, chain_steps=2, lifetime=4, restart=0.0)
     task = DigitEnergyTask(args, Runtime(torch.device("cpu"), 0, 1))
     batch, rng = (torch.rand(8, 1, 28, 28), torch.zeros(8)), torch.Generator().manual_seed(0)
     for _ in range(12):
         task.step(batch, rng)
         assert int(task.ages.max()) <= args.lifetime
     assert int(task.ages.min()) >= args.chain_steps and (task.ages == args.chain_steps).any()   # some restarted
-    immortal = DigitEnergyTask(Config(out="unused", width=2, buffer=16, batch_size=8, chain_steps=2, lifetime=0, restart=0.0),
+    immortal = DigitEnergyTask(Config(out="unused", model=DigitEnergyConfig(width=2), buffer=16, batch_size=8, chain_steps=2, lifetime=0, restart=0.0),
                                Runtime(torch.device("cpu"), 0, 1))
     for _ in range(12):
         immortal.step(batch, rng)

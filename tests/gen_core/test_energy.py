@@ -8,7 +8,7 @@ import torch
 
 from gen_core.data import toy2d
 from gen_core.models.energy import Energy2D, EnergyConfig
-from gen_core.train.energy import dsm_loss, fokker_planck_loss, heat_residual
+from gen_core.train.energy import fokker_planck_loss, heat_residual
 
 
 class Quadratic(Energy2D):
@@ -50,16 +50,6 @@ def test_langevin_reaches_the_gaussians_mean_and_variance():
     assert torch.allclose(x.mean(0), model.mean, atol=0.04)
     # the discretization's own bias: variance s^2 / (1 - eps / (4 s^2)) for this step
     assert torch.allclose(x.var(0), torch.full((2,), 0.25 / (1 - 0.01 / 1.0)), rtol=0.08)
-
-
-def test_the_dsm_loss_on_a_gaussian_matches_its_closed_form():
-    """Data N(0, s^2 I), energy |x|^2 / (2 t^2): E σ² ‖ −x̃/t² + n/σ ‖² = σ² (2 s²/t⁴ + 2 (σ/t² − 1/σ)²)."""
-    s, t, sigma, n = 0.7, 1.3, 0.4, 400_000
-    g = torch.Generator().manual_seed(0)
-    x, noise = s * torch.randn(n, 2, generator=g), torch.randn(n, 2, generator=g)
-    energy = lambda y, _sigma: (y ** 2).sum(1) / (2 * t ** 2)   # noqa: E731
-    closed = sigma ** 2 * (2 * s ** 2 / t ** 4 + 2 * (sigma / t ** 2 - 1 / sigma) ** 2)
-    assert abs(float(dsm_loss(energy, x, torch.full((n,), sigma), noise).detach()) / closed - 1) < 0.01
 
 
 def test_the_heat_residual_is_flat_for_one_blurred_gaussian_and_not_for_levels_that_disagree():

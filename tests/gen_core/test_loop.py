@@ -54,7 +54,7 @@ def test_a_stopped_and_resumed_run_is_the_run_in_one_go(family, flags, tmp_path)
     strip = lambda rows: [{k: v for k, v in row.items() if k != "seconds"} for row in rows]  # noqa: E731
     log = read_training_log(tmp_path / "whole")
     assert strip(log) == strip(read_training_log(tmp_path / "parts"))
-    assert log[-1]["step"] == 4 and all(isinstance(v, float) for k, v in log[-1].items() if k != "step")
+    assert log[-1]["step"] == 4 and all(isinstance(v, (int, float)) for v in log[-1].values())
     data = gen_core.load(str(tmp_path / "whole"), device="cpu").config.data
     asked = [flags[i + 1] for i, flag in enumerate(flags) if flag in ("--data", "--density")]
     assert read_card(tmp_path / "whole").training["steps"] == 4 and data and all(a in data for a in asked)
@@ -204,3 +204,20 @@ def test_flags_parse_into_the_trainers_typed_config():
         config.steps = 8
     with pytest.raises(SystemExit):
         parse(["gan", "--variant", "nope", "--out", "o"])
+
+
+def test_a_trainer_embeds_its_models_config_and_offers_each_of_its_flags_with_the_models_help(capsys):
+    """The 2-D energy's trainer copies no field of EnergyConfig: every field declared with `flag` is a flag
+    of the same name with the model's help, and the parsed flags are the config the model is built from."""
+    from gen_core.models.energy import EnergyConfig
+    from gen_core.train.cli import parse
+
+    config = parse(["energy", "--out", "o", "--density", "pinwheel", "--hidden", "16", "--sigma-max", "2.5"])
+    assert config.model == EnergyConfig(density="pinwheel", hidden=16, sigma_max=2.5)
+    with pytest.raises(SystemExit):
+        parse(["energy", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for field in dataclasses.fields(EnergyConfig):
+        if field.metadata:
+            assert f"--{field.name.replace('_', '-')}" in text and " ".join(field.metadata["help"].split()[:4]) in text
+    assert "--data " not in text   # set by the trainer, not a flag
