@@ -203,7 +203,6 @@ def warm_caches(models: dict[tuple[str, str], Energy2D]) -> None:
 
 def _plane(models: dict[tuple[str, str], Energy2D], lab: Lab) -> None:
     start = (DEFAULTS["density"], DEFAULTS["method"]) if (DEFAULTS["density"], DEFAULTS["method"]) in models else next(iter(models))
-    first = landscape(models, *start)
     gr.Markdown("### The plane")
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
@@ -216,13 +215,14 @@ def _plane(models: dict[tuple[str, str], Energy2D], lab: Lab) -> None:
             seed = inputs.Number(0, precision=0, minimum=0, maximum=inputs.MAX_SEED - 1, label="Seed")
             run = gr.Button(f"Run {CHAINS:,} chains from noise", variant="primary")
         with gr.Column(scale=3):
-            image = gr.Image(first[0], type="filepath", format="png", interactive=False, buttons=["download"],
+            image = gr.Image(None, type="filepath", format="png", interactive=False, buttons=["download"],
                              label="The model's density p_θ beside the truth")
             status = gr.Markdown()
-    fit = gr.Markdown(first[1])
-    recipe = gr.Markdown(first[3])
+    fit = gr.Markdown()
+    recipe = gr.Markdown()
     with gr.Accordion("Measured: this model's card", open=False):
-        card_box = gr.Markdown(first[2])
+        card_box = gr.Markdown()
+    lab.on_first_view(functools.partial(landscape, models, *start), [image, fit, card_box, recipe])
     gr.on([density.change, method.input], lab.lanes.light.admit(functools.partial(select, models)), [density, method],
           [method, image, fit, card_box, recipe], api_name="ebm_landscape")
     # Half a second of work (the digits drawn in the autoregressive tab take longer): the light lane's two

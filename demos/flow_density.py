@@ -197,7 +197,6 @@ def warm_caches(flows: dict[str, Flow]) -> None:
 
 def _shipped_models(flows: dict[str, Flow], lab: Lab) -> None:
     start = DEFAULTS["density"] if DEFAULTS["density"] in flows else next(iter(flows))
-    first = show_density(flows, start, DEFAULTS["n_points"], DEFAULTS["seed"])
     n_layers = len(layer_names(flows[start])) - 1
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
@@ -210,22 +209,24 @@ def _shipped_models(flows: dict[str, Flow], lab: Lab) -> None:
                     y = inputs.Number(0.0, label="y", min_width=80)
                 read = gr.Button("Read log p(x, y)")
         with gr.Column(scale=3):
-            image = gr.Image(first[0], type="filepath", format="png", label="Learned vs true density "
+            image = gr.Image(None, type="filepath", format="png", label="Learned vs true density "
                              "(click a heat map to read the density there)", buttons=["download"], interactive=False)
-            numbers = gr.Markdown(first[1])
+            numbers = gr.Markdown()
             point = gr.Markdown("Click a heat map, or type x and y, to read log q and log p there.")
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             layer = inputs.Slider(0, n_layers, value=n_layers, step=1, label="Layer",
                               info="0 = Gaussian base; each step applies one inverse layer")
         with gr.Column(scale=3):
-            layer_image = gr.Image(show_layer(flows, start, n_layers, DEFAULTS["seed"]), type="filepath", format="png",
+            layer_image = gr.Image(None, type="filepath", format="png",
                                    label="Base samples and grid pushed through the layers", height=460,
                                    buttons=["download"], interactive=False)
-    recipe = gr.Markdown(first[2])
+    recipe = gr.Markdown()
     with gr.Accordion("Measured metrics of these weights (from the model card)", open=False):
         card_box = gr.Markdown(cards.metrics_table(flows[start]))
 
+    lab.on_first_view(lambda: (*show_density(flows, start, DEFAULTS["n_points"], DEFAULTS["seed"]),
+                               show_layer(flows, start, n_layers, DEFAULTS["seed"])), [image, numbers, recipe, layer_image])
     light, heavy = lab.lanes.light, lab.lanes.heavy
     density.change(heavy.admit(functools.partial(select_density, flows)), [density, n_points, seed],
                    [image, numbers, recipe, layer, layer_image, card_box], api_name="flow_select_density")

@@ -20,6 +20,7 @@ import torch
 from demos import flow_plots, inputs, outputs
 from demos.lab import Lab
 from gen_core.data import toy2d
+from gen_core.models.flows import Flow
 from gen_core.train import flow as flow_trainer
 from gen_core.train import loop
 from gen_core.train.cli import parse
@@ -47,11 +48,18 @@ def entropy(density: str) -> float:
 
 @functools.lru_cache(maxsize=1)
 def live_model_size() -> tuple[int, int]:
-    """(couplings, parameters) of the flow a live run trains, built as the trainer builds it."""
+    """(couplings, parameters) of the flow a live run trains, from the trainer's own config of it (the
+    optimizer is not built here: its first use imports torch's compiler stack, 1.5 s)."""
+    config = flow_trainer.flow_config(parse(command(DEFAULTS["density"], MIN_STEPS, 0)))
     with torch.random.fork_rng():   # building draws initial weights; the app's global stream stays as it was
-        task = flow_trainer.build(parse(command(DEFAULTS["density"], MIN_STEPS, 0)), loop.Runtime(torch.device("cpu"), 0, 1))
-    flow = loop.unwrap(task.flow)
-    return flow.config.n_couplings, sum(p.numel() for p in flow.parameters())
+        flow = Flow(config)
+    return config.n_couplings, sum(p.numel() for p in flow.parameters())
+
+
+def warm_optimizer() -> None:
+    """Import what a live run's first optimizer imports (torch's compiler stack, 1.5 s), after start-up, so
+    the first run does not wait for it."""
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
 
 
 def command(density: str, steps: int, seed: int) -> list[str]:
@@ -120,6 +128,7 @@ def _summary(task, name: str, step: int, total: int, seed: int, seconds: float, 
 def build(lab: Lab) -> None:
     """The live-training section, inside the caller's tab."""
     couplings, parameters = live_model_size()
+    lab.background.append(warm_optimizer)
     gr.Markdown(f"### Train one live\nA fresh spline flow (ActNorm + {couplings} couplings, {parameters:,} parameters) learns the density "
                 f"by maximum likelihood on fresh samples; up to {MAX_STEPS} steps or {MAX_SECONDS} s, one run at a time.")
     with gr.Row():

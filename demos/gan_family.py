@@ -169,7 +169,6 @@ def build(lab: Lab) -> None:
             cards.unavailable(name, error)
         if not family:
             return
-        first_image, first_recipe = generate(family, **DEFAULTS)
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 n = inputs.Slider(*N_RANGE, value=DEFAULTS["n"], step=1, label="Samples per model")
@@ -180,16 +179,17 @@ def build(lab: Lab) -> None:
                 run = gr.Button("Generate", variant="primary")
                 gr.Markdown(same_z_note(family), latex_delimiters=cards.LATEX)
             with gr.Column(scale=3):
-                image = gr.Image(first_image, type="filepath", format="png", label="One row per model (PNG)",
+                image = gr.Image(None, type="filepath", format="png", label="One row per model (PNG)",
                                  buttons=["download"], elem_classes="pixelated", interactive=False, height=380)
-                recipe = gr.Markdown(first_recipe)
+                recipe = gr.Markdown()
+        lab.on_first_view(functools.partial(generate, family, **DEFAULTS), [image, recipe])
         gr.Markdown("### Measured (from the model cards)\n" + metrics_markdown(records))
         gr.Markdown("### Objectives\n" + "\n\n".join(f"- {OBJECTIVES[name]}" for name in family),
                     latex_delimiters=cards.LATEX)
-        curves = curves_png(records)
-        if curves:
+        if any(r.log for r in records.values()):
             gr.Markdown("### Training curves")
-            gr.Image(curves, type="filepath", format="png", show_label=False, interactive=False, buttons=["download"])
+            curves = gr.Image(None, type="filepath", format="png", show_label=False, interactive=False, buttons=["download"])
+            lab.on_first_view(functools.partial(curves_png, records), [curves])
             gr.Markdown(training_commands(records))
         gr.on([run.click, n.release, seed.submit], lab.lanes.light.admit(functools.partial(generate, family)), [n, seed], [image, recipe], api_name="gan_family_generate")
         reroll.click(lab.lanes.light.admit(functools.partial(generate_with_new_seed, family)), [n], [seed, image, recipe], api_name="gan_family_new_seed")

@@ -29,13 +29,16 @@ def blocks(title: str, lab: Lab, *builds: Callable[[Lab], None], intro: str | No
     """The tabs built by `builds` from `lab` (in one gr.Tabs, below `intro`), inside one gr.Blocks, with
     the lab's queue: Gradio starts every request at once (no concurrency limit of its own), and the
     lanes (demos/lanes.py) run it, let it wait a bounded time, or refuse it as busy. Gradio's own cap on
-    held requests stays as a safety net. The tabs' background work starts once all are built."""
+    held requests stays as a safety net. The tabs' first outputs are filled on page load (Lab.on_first_view),
+    and their background work starts once all are built."""
     with gr.Blocks(title=title, delete_cache=GRADIO_CACHE_SWEEP) as app:
         if intro:
             gr.Markdown(intro)
         with gr.Tabs():
             for build in builds:
                 build(lab)
+        for compute, outputs in lab.first_views:   # the tabs' first outputs, on page load (the first load computes them)
+            app.load(lab.lanes.light.admit(compute), None, outputs, api_visibility="private")
     lab.start()
     return app.queue(default_concurrency_limit=None, max_size=int(os.environ.get("GEN_CORE_QUEUE_SIZE", QUEUE_SIZE)))
 

@@ -6,10 +6,12 @@ tab reads only what it is given. Handlers get their models bound when the tab is
 """
 from __future__ import annotations
 
+import functools
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import gen_core
 from demos.lanes import Lanes
@@ -72,6 +74,13 @@ class Lab:
     models: Models
     lanes: Lanes = field(default_factory=Lanes)
     background: list[Callable[[], None]] = field(default_factory=list)
+    first_views: list[tuple[Callable[[], Any], list]] = field(default_factory=list)
+
+    def on_first_view(self, compute: Callable[[], Any], outputs: list) -> None:
+        """Fill `outputs` with `compute()` when a page loads (hosting.blocks wires it), computed at the first
+        page load and kept for the next ones: a tab's first pictures cost nothing at start-up, so start-up
+        does not grow with the tabs."""
+        self.first_views.append((functools.cache(compute), outputs))
 
     def start(self) -> threading.Thread | None:
         """Run the background work in order on one thread. Not a daemon: exiting while it runs torch code

@@ -46,11 +46,15 @@ def stream(args: Config, runtime: Runtime, start_step: int) -> Stream:
     return density_stream(args.density, args, runtime, start_step)
 
 
+def flow_config(args: Config) -> FlowConfig:
+    """The flow these flags train."""
+    return FlowConfig(density=args.density, coupling=args.coupling, n_couplings=args.couplings, hidden=args.hidden,
+                      bins=args.bins)
+
+
 class FlowTask(Task):
     def __init__(self, args: Config, runtime: Runtime):
-        config = FlowConfig(density=args.density, coupling=args.coupling, n_couplings=args.couplings,
-                            hidden=args.hidden, bins=args.bins)
-        flow = Flow(config)
+        flow = Flow(flow_config(args))
         # ActNorm starts from a seeded sample shared by every rank, so DDP replicas agree.
         flow.layers[0].initialize(toy2d.sample(args.density, 8192, _batch_generator(args.seed, 0, 0)))
         self.flow = runtime.wrap(flow)

@@ -68,7 +68,24 @@ def test_background_work_runs_only_when_the_lab_starts(tmp_path):
     lab = Lab(models)
     with gr.Blocks():
         TABS["flow_density"].build(lab)
-    assert len(lab.background) == 1          # the heat-map warm-up, queued, not started
+    assert len(lab.background) == 2          # the heat-map warm-up and the optimizer's import, queued, not started
     thread = lab.start()
     thread.join(timeout=60)
     assert not thread.is_alive()
+
+
+@pytest.mark.parametrize("name", ["flow_density", "energy_based", "gan_family", "vae_repair"])
+def test_a_tabs_first_outputs_wait_for_a_page_load_and_are_computed_once(name, tmp_path, monkeypatch):
+    """Building a tab computes none of its first pictures (start-up stays flat as tabs are added): they are
+    filled on page load, computed by the first load and served from memory to the next."""
+    import demos.outputs
+
+    saved = []
+    monkeypatch.setattr(demos.outputs, "save_bytes", lambda data, suffix: saved.append(data) or f"x{suffix}")
+    lab = Lab(tiny_models(tmp_path, TABS[name].MODELS))
+    with gr.Blocks():
+        TABS[name].build(lab)
+    assert saved == [] and lab.first_views
+    for compute, outputs in lab.first_views:
+        first = compute()
+        assert len(first) == len(outputs) and compute() is first
