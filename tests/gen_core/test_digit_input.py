@@ -22,7 +22,7 @@ def test_pictures_of_test_digits_are_still_read_as_those_digits():
     """Held-out digits enlarged, moved and inverted come back MNIST-like: the classifier agrees."""
     test = load_mnist("test")
     classifier = gen_core.load("mnist-classifier")
-    picks = torch.arange(0, len(test), 5)
+    picks = torch.arange(0, len(test), 5)[:200]   # 200 digits: the 90% bar's standard error is 2 points
     inputs = torch.cat([mnist_like(_as_picture(test.images[i], 200 + 10 * (k % 7), invert=bool(k % 2)))
                         for k, i in enumerate(picks.tolist())])
     assert inputs.shape == (len(picks), 1, 28, 28) and 0 <= inputs.min() and inputs.max() <= 1
