@@ -1,5 +1,6 @@
-"""The app's tabs, in display order. Each module has build(lanes), EXAMPLES (one input per endpoint),
-and runs alone under __main__."""
+"""The app's tabs, in display order. Each module has build(lab), EXAMPLES (one input per endpoint),
+SUMMARY and MAIN_CONTROL, and runs alone under __main__ (tests/test_registrations.py checks that every
+tab module is listed here)."""
 import importlib
 import os
 from types import ModuleType

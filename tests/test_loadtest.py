@@ -17,15 +17,19 @@ from tools.serve import free_port, http_call, launch_app, resident_mb
 pytestmark = pytest.mark.slow
 
 PASS = 2      # calls of each endpoint per pass
-LEAK_MB = 40  # what a pass of 2 x 29 requests may add; a leak of 1 MB per request adds 58
+LEAK_MB = 40  # what a pass (PASS calls of every endpoint) may add; a leak of 1 MB per request adds 2 MB per endpoint
 
 
 def test_short_load_run_ends_every_call_with_an_answer_or_busy_and_cuts_none():
+    """What holds on any machine, however busy: every endpoint is called (each client makes one call at
+    least) and every call ends with an answer or a plain "busy" within its bound; no error, no cut. How
+    many calls a few seconds serve depends on the machine (a training run on the other core halves it), so
+    that is the benchmark's to report (python -m tools.loadtest), not this test's to assert."""
     # Two clients per endpoint: every endpoint is called twice at once in the first round, whatever the
     # machine's speed, so the one training slot is asked twice and answers one of them "busy".
     report = loadtest.main(["--clients", str(2 * len(demos.examples())), "--seconds", "8"])
     assert report["server_alive"] and report["error"] == 0 and report["cut"] == 0, report["endpoints"]
-    assert all(e["ok"] >= 1 for e in report["endpoints"].values()), report["endpoints"]
+    assert all(e["ok"] + e["busy"] >= 2 for e in report["endpoints"].values()), report["endpoints"]
     assert report["busy"] > 0   # the clients hit the one training slot and the heavy lane's waiting room
     assert report["longest_call_s"] < 60
 
@@ -56,7 +60,7 @@ def test_serving_the_same_requests_again_adds_no_memory(monkeypatch):
                     http_call(conn, name, inputs)
             return resident_mb(proc.pid)
 
-        serve_every_endpoint(3 * PASS)   # with 29 endpoints, two passes did not always reach the high-water mark
+        serve_every_endpoint(3 * PASS)   # two passes did not always reach the high-water mark (29 endpoints)
         first = serve_every_endpoint(PASS)
         second = serve_every_endpoint(PASS)
     assert second - first < LEAK_MB, (first, second)

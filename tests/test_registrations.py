@@ -53,3 +53,4 @@ def test_every_family_has_a_trainer_and_an_evaluator():
         assert trainer.Config.family == name, f"{record.trainer}.Config.family is not {name!r}"
         evaluator = record.load_evaluator()
         assert callable(evaluator) and len(inspect.signature(evaluator).parameters) == 2, record.evaluator
+

@@ -19,12 +19,15 @@ fallback's 500 held-out digits stand in: the card says so and carries no paper f
 Flows are scored on fresh draws of their true density (gen_core.data.toy2d).
 Definitions: gen_core.metrics.
 """
+from gen_core.evaluate.audio import evaluate_speech_classifier, evaluate_wavegan
 from gen_core.evaluate.cli import EVALUATORS, main
 from gen_core.evaluate.common import PARZEN_VALIDATION, TEST_BINARIZATION_SEED, Digits, Report, binarized_test
 from gen_core.evaluate.digits import (TEST_STATISTICS, evaluate_cgan, evaluate_classifier, evaluate_digit_energy, evaluate_gan,
                                      evaluate_infogan)
 from gen_core.evaluate.likelihood import evaluate_made, evaluate_pixelcnn, evaluate_vae
+from gen_core.evaluate.planar import evaluate_energy, evaluate_flow
 
 __all__ = ["EVALUATORS", "PARZEN_VALIDATION", "TEST_BINARIZATION_SEED", "TEST_STATISTICS", "Digits", "Report", "binarized_test",
-           "evaluate_cgan", "evaluate_classifier", "evaluate_digit_energy", "evaluate_gan", "evaluate_infogan", "evaluate_made", "evaluate_pixelcnn",
-           "evaluate_vae", "main"]
+           "evaluate_cgan", "evaluate_classifier", "evaluate_digit_energy", "evaluate_energy", "evaluate_flow", "evaluate_gan",
+           "evaluate_infogan", "evaluate_made", "evaluate_pixelcnn", "evaluate_speech_classifier", "evaluate_vae",
+           "evaluate_wavegan", "main"]
