@@ -34,6 +34,7 @@ BAD_MESSAGES = ("Traceback", "upstream Gradio app has raised an exception", 'Fil
 # above cannot reach them), and why each is safe with what the browser sends.
 PRIVATE = {
     "select_tab": "the overview's buttons: no input; they switch the browser's tab",
+    "first_view": "a tab's first outputs on page load (Lab.on_first_view): no input; computed once, then kept",
     "reroll": "a WaveGAN clip's re-roll button: its one input is the session's gr.State, which no client sets",
     "show": "a WaveGAN player's play event: the same gr.State, only read",
     "toggle_raw": "InfoGAN's raw-codes checkbox: a Checkbox and a Radio value, both checked by Gradio's "
