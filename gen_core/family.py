@@ -31,7 +31,6 @@ class Output:
     low: float = -math.inf
     high: float = math.inf
     dtype: torch.dtype = torch.float32
-    what: str = "samples"      # "samples", or "probabilities" for a classifier (which does not sample)
 
     def check(self, out: torch.Tensor, n: int) -> None:
         """Raise AssertionError naming what differs when `out` (n items) breaks the contract."""
@@ -44,7 +43,7 @@ class Output:
 
 DIGIT_IMAGES = Output((1, 28, 28), 0.0, 1.0)
 POINTS = Output((2,))
-DIGIT_PROBABILITIES = Output((10,), 0.0, 1.0, what="probabilities")
+DIGIT_PROBABILITIES = Output((10,), 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,6 @@ class Name:
 
     revision: str                                   # pinned tag or commit: bump it when new weights are pushed
     tiny: dict[str, Any] = field(default_factory=dict)
-    repo_id: str = ""                               # default: gen-core-lab/<name>
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ class Family:
     names: dict[str, Name] = field(default_factory=dict)
     papers: tuple[PaperFigure, ...] = ()    # the papers' figures on the protocol its evaluator follows
     helper: bool = False             # a measuring instrument (the classifiers), not a model a tab shows
-    reads: Output | None = None      # a classifier: what it reads (its output is then probabilities)
+    reads: Output | None = None      # a classifier: what it reads (its output is then probabilities; it does not sample)
 
     def __post_init__(self):
         if not isinstance(self.tiny, self.model.config_class):
@@ -86,8 +84,12 @@ class Family:
         """The keyword conditions its `sample` accepts besides `generator`."""
         return self.model.conditions
 
+    @property
+    def samples(self) -> bool:
+        return self.reads is None
+
     def repo_id(self, name: str) -> str:
-        return self.names[name].repo_id or f"{HUB_ORG}/{name}"
+        return f"{HUB_ORG}/{name}"
 
     def tiny_config(self, name: str | None = None) -> Any:
         """The family's tiny config, with what the registered `name` changes of it."""

@@ -32,6 +32,10 @@ def _takes(name: str, condition: str) -> bool:
     return condition in RECORDS[REGISTRY[name].family].conditions
 
 
+TOLD_DIGIT = [name for name in IMAGE_MODELS if _takes(name, "labels")]       # sampled alone, a row per digit
+TRUNCATED = [name for name in IMAGE_MODELS if _takes(name, "truncation")]
+
+
 @dataclass(frozen=True)
 class DigitRecipe:
     """Everything that determines a grid of a model told digits. digit None means one row per digit."""
@@ -112,8 +116,8 @@ def parse_digit(text: str) -> int | None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m gen_core.sample", description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", choices=IMAGE_MODELS, metavar="MODEL",
-                        help=f"one model that takes a digit ({', '.join(n for n in IMAGE_MODELS if _takes(n, 'labels'))}), "
-                             f"or one or more of the others (one row each): {', '.join(n for n in IMAGE_MODELS if not _takes(n, 'labels'))}")
+                        help=f"one model that takes a digit ({', '.join(TOLD_DIGIT)}), or one or more of the others "
+                             f"(one row each): {', '.join(n for n in IMAGE_MODELS if n not in TOLD_DIGIT)}")
     parser.add_argument("--digit", type=parse_digit, default=None, help="a model that takes a digit: 0-9 or 'all' (default: all)")
     parser.add_argument("--n", type=int, default=8, help=f"samples (per digit with --digit all, per model), 1-{MAX_N}")
     parser.add_argument("--seed", type=int, default=0)
@@ -130,10 +134,9 @@ def main(argv: list[str] | None = None) -> None:
     revisions = [r or None for r in args.revision.split(",")] if args.revision else [None] * len(args.models)
     if len(revisions) != len(args.models):
         parser.error(f"--revision names {len(revisions)} revisions for {len(args.models)} models")
-    told = [name for name in args.models if _takes(name, "labels")]
-    if args.truncation is not None and not all(_takes(name, "truncation") for name in args.models):
-        parser.error("--truncation applies to models that take it: "
-                     + ", ".join(n for n in IMAGE_MODELS if _takes(n, "truncation")))
+    told = [name for name in args.models if name in TOLD_DIGIT]
+    if args.truncation is not None and not set(args.models) <= set(TRUNCATED):
+        parser.error("--truncation applies to models that take it: " + ", ".join(TRUNCATED))
     if told:
         if len(args.models) > 1:
             parser.error(f"{told[0]} takes a digit and is sampled on its own")
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
         image = render_digits(models[0], recipe)
     else:
         if args.digit is not None:
-            parser.error("--digit applies to a model that takes a digit: " + ", ".join(n for n in IMAGE_MODELS if _takes(n, "labels")))
+            parser.error("--digit applies to a model that takes a digit: " + ", ".join(TOLD_DIGIT))
         models = [gen_core.load(name, revision=r, device="cpu") for name, r in zip(args.models, revisions)]
         image = render_family(models, [family_label(name) for name in args.models], args.n, args.seed)
     args.out.write_bytes(png_bytes(image))

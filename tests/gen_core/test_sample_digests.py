@@ -16,7 +16,7 @@ from gen_core.hub import REGISTRY
 from gen_core.models import RECORDS
 
 DIGESTS = json.loads((Path(__file__).parent / "sample_digests.json").read_text())
-SAMPLERS = sorted(name for name, entry in REGISTRY.items() if RECORDS[entry.family].output.what == "samples")
+SAMPLERS = sorted(name for name, entry in REGISTRY.items() if RECORDS[entry.family].samples)
 
 
 def test_every_recorded_digest_is_a_shipped_sampler():
